@@ -1,0 +1,51 @@
+"""The Aftersales web application: HTML pages per persona and the JSON API."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+
+from .config import default_config
+from .extensions import babel, csrf, db, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(default_config())
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    csrf.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from . import auth, cli, errors, session_user
+    from .api import bp as api_bp
+    from .admin import bp as admin_bp
+    from .cases import bp as cases_bp
+    from .tasks import bp as tasks_bp
+
+    session_user.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,145 @@
+"""Human-task rows: kept in step with the workflow at every save, queried for inboxes.
+
+Who may act is decided when asked, from the task's assignee, claim and candidate roles and the
+actor's roles at that moment, so a change of someone's roles applies to open tasks at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from .evaluator import ExpressionError
+from .incidents import describe_failure, open_incident
+from .models import HumanTask, ProcessInstance, utcnow
+
+if TYPE_CHECKING:
+    from .runtime import Actor
+
+SCOPES = ("mine", "claimable", "all", "open")
+
+
+def can_act(row: HumanTask, actor: Actor) -> bool:
+    """May `actor` claim or complete this open task?"""
+    if row.status != "open":
+        return False
+    if row.claimed_by is not None:
+        return row.claimed_by == actor.username
+    if row.assignee is not None:
+        return row.assignee == actor.username
+    return bool(actor.roles.intersection(row.roles or ()))
+
+
+def _actionable(actor: Actor):
+    """SQL condition equivalent to `can_act` for open rows."""
+    mine = or_(HumanTask.claimed_by == actor.username,
+               and_(HumanTask.claimed_by.is_(None), HumanTask.assignee == actor.username))
+    return or_(mine, _claimable(actor))
+
+
+def _claimable(actor: Actor):
+    if not actor.roles:
+        return false()
+    return and_(
+        HumanTask.claimed_by.is_(None),
+        HumanTask.assignee.is_(None),
+        HumanTask.role.in_(sorted(actor.roles)),
+    )
+
+
+def inbox_query(actor: Actor, scope: str = "open", instance_id: int | None = None) -> Select:
+    """Open tasks for an inbox scope: mine, claimable, open (both) or all (administrators)."""
+    stmt = select(HumanTask).where(HumanTask.status == "open")
+    if scope == "mine":
+        stmt = stmt.where(
+            or_(HumanTask.claimed_by == actor.username,
+                and_(HumanTask.claimed_by.is_(None), HumanTask.assignee == actor.username))
+        )
+    elif scope == "claimable":
+        stmt = stmt.where(_claimable(actor))
+    elif scope == "open":
+        stmt = stmt.where(_actionable(actor))
+    elif scope != "all":
+        raise ValueError(scope)
+    if instance_id is not None:
+        stmt = stmt.where(HumanTask.instance_id == instance_id)
+    return stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+
+
+def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, evaluator) -> None:
+    """Make the open rows of `instance` match its READY manual tasks."""
+    ready = {}
+    if instance.status not in ("terminated", "completed"):
+        ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(HumanTask).where(
+                or_(
+                    and_(HumanTask.instance_id == instance.id, HumanTask.status == "open"),
+                    HumanTask.id.in_(list(ready)),
+                )
+            )
+        )
+    }
+    now = utcnow()
+    for task_id, row in rows.items():
+        if row.status == "open" and task_id not in ready:
+            row.status, row.completed_at = "cancelled", now
+    meta_by_spec = instance.definition.task_meta
+    for task_id, task in ready.items():
+        row = rows.get(task_id)
+        if row is not None:
+            row.status = "open"  # a retried or reset task comes back
+            continue
+        meta = meta_by_spec.get(task.task_spec.name, {})
+        roles = list(meta.get("roles") or ())
+        try:
+            assignee = meta.get("assignee") or _assignee_from_expression(meta, task, evaluator)
+        except ExpressionError as exc:
+            # the task stays open to its roles; an administrator sees why nobody was named
+            assignee = None
+            open_incident(session, instance, describe_failure(exc, workflow))
+            instance.status = "error"
+        if not roles and not assignee:
+            # a task nobody was named for belongs to whoever started the case
+            assignee = instance.started_by
+        session.add(
+            HumanTask(
+                id=task_id,
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                spec_name=task.task_spec.name,
+                name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.name,
+                name_en=meta.get("name_en"),
+                lane=task.task_spec.lane,
+                role=roles[0] if roles else None,
+                roles=roles,
+                assignee=assignee,
+                form_key=meta.get("form_key"),
+                created_at=now,
+            )
+        )
+
+
+def _assignee_from_expression(meta: dict, task, evaluator) -> str | None:
+    expression = meta.get("assignee_expr")
+    if not expression:
+        return None
+    value = evaluator.evaluate(expression, task.data)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ExpressionError(
+            f"The assignee expression '{expression}' must give a username, not {type(value).__name__}.",
+            f"处理人表达式“{expression}”的结果必须是用户名。",
+        )
+    return value
+
+
+def task_uuid(task_id: str) -> UUID:
+    return UUID(task_id)

@@ -1,0 +1,7 @@
+"""JSON API v1 (see docs/api.md and /api/v1/openapi.json)."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import definitions, instances, openapi, session, tasks  # noqa: E402,F401

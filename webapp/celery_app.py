@@ -1,0 +1,43 @@
+"""The Celery app bound to a Flask app: `celery -A webapp.celery_app worker` / `beat`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contextlib import contextmanager
+
+from workflows import jobs
+
+from . import create_app
+from .extensions import db
+
+
+def make_celery(app=None):
+    app = app or create_app()
+    broker = app.config["CELERY_BROKER_URL"]
+    conf = {"broker_url": broker}
+    if broker.startswith("filesystem://"):
+        # the embedded default: jobs travel through a folder, no broker server needed
+        folder = Path(app.config["CELERY_DATA_DIR"])
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        conf["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+        conf["beat_schedule_filename"] = str(folder / "beat-schedule")
+
+    @contextmanager
+    def job_context():
+        with app.app_context():
+            try:
+                yield
+            finally:
+                db.session.remove()
+
+    return jobs.configure(lambda: db.session, job_context, **conf)
+
+
+celery = make_celery()

@@ -1,0 +1,1 @@
+"""The organisation: people, their roles and who reports to whom."""

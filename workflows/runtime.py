@@ -1,0 +1,14 @@
+"""The application's engine: one per process, with the after-sales functions registered."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from engine.evaluator import Evaluator
+from engine.runtime import Engine
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    evaluator = Evaluator()
+    return Engine(evaluator)
