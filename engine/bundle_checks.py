@@ -16,7 +16,7 @@ from lxml import etree
 
 from .bundle_expressions import ExpressionChecker, evaluator_check
 from .bundle_rewrite import deployed_processes
-from .bundle_xml import CAMUNDA_NS, ZEEBE_NS, Document, bpmn_children, camunda, is_bpmn, local
+from .bundle_xml import BPMN_NS, CAMUNDA_NS, ZEEBE_NS, Document, bpmn_children, camunda, is_bpmn, local
 from .deploy_messages import Report
 from .juel import is_juel
 
@@ -36,6 +36,10 @@ _IMPLEMENTATIONS = (
 _LISTENERS = {"executionListener": ("an execution", "执行"), "taskListener": ("a task", "任务")}
 
 
+def has_condition(flow: etree._Element) -> bool:
+    return any((holder.text or "").strip() for holder in bpmn_children(flow, "conditionExpression"))
+
+
 @dataclass
 class BundleIndex:
     """What every check may refer to: processes, decisions and forms of the whole set."""
@@ -53,7 +57,7 @@ class BpmnChecker:
         self.doc, self.index, self.report = doc, index, report
         self.exprs = ExpressionChecker(doc, index.evaluator, report)
         self.outgoing: dict[str, list[etree._Element]] = {}
-        for flow in doc.root.iter(f"{{{etree.QName(doc.root).namespace}}}sequenceFlow"):
+        for flow in doc.root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             self.outgoing.setdefault(flow.get("sourceRef", ""), []).append(flow)
 
     def run(self) -> None:
@@ -198,7 +202,9 @@ class BpmnChecker:
             if el.get(end) not in self.doc.by_id:
                 self.add("flow_dangling", el, ref=el.get(end) or "")
         for holder in bpmn_children(el, "conditionExpression"):
-            if self.exprs.condition_language(el, holder):
+            if not (holder.text or "").strip():
+                el.remove(holder)  # an empty condition is drawn as no condition at all
+            elif self.exprs.condition_language(el, holder):
                 self.exprs.expression(el, holder, "condition")
 
     def on_exclusiveGateway(self, el: etree._Element) -> None:
@@ -207,7 +213,7 @@ class BpmnChecker:
             return
         gateway, gateway_zh = self.doc.describe(el)
         for flow in leaving:
-            if flow.get("id") != el.get("default") and not bpmn_children(flow, "conditionExpression"):
+            if flow.get("id") != el.get("default") and not has_condition(flow):
                 self.add("flow_needs_condition", flow, gateway=gateway, gateway_zh=gateway_zh)
 
     on_inclusiveGateway = on_exclusiveGateway
@@ -255,6 +261,8 @@ class BpmnChecker:
     def zeebe(self, owner: etree._Element) -> None:
         if is_bpmn(owner, "multiInstanceLoopCharacteristics"):
             owner = owner.getparent()
+        if owner.find(f".//{{{ZEEBE_NS}}}taskDefinition") is not None:
+            return  # reported as a job the engine cannot run
         names = sorted({f"zeebe:{local(child)}" for ext in bpmn_children(owner, "extensionElements")
                         for child in ext if isinstance(child.tag, str)
                         and etree.QName(child).namespace == ZEEBE_NS})

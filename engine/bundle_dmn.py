@@ -17,7 +17,7 @@ from .bundle_xml import Document, label, local
 from .deploy_messages import Report
 
 _SUPPORTED_POLICIES = {"UNIQUE", "FIRST", "ANY", "COLLECT"}
-_RANGE = re.compile(r"^(?P<open>[\[\]\(])\s*(?P<lo>[^.]+?)\s*\.\.\s*(?P<hi>[^.]+?)\s*(?P<close>[\[\]\)])$")
+_RANGE = re.compile(r"^(?P<open>[\[\]\(])\s*(?P<lo>.+?)\s*\.\.\s*(?P<hi>.+?)\s*(?P<close>[\[\]\)])$")
 _FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
 _QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")  # as DMNEngine finds it
 
@@ -51,6 +51,10 @@ class DmnChecker:
         self.table(decision, tables[0])
 
     def table(self, decision: etree._Element, table: etree._Element) -> None:
+        for child in list(table):
+            # SpiffWorkflow refuses anything else in a table (descriptions, annotations)
+            if not isinstance(child.tag, str) or local(child) not in ("input", "output", "rule"):
+                table.remove(child)
         policy = (table.get("hitPolicy") or "UNIQUE").upper()
         if policy not in _SUPPORTED_POLICIES or table.get("aggregation"):
             shown = f"{policy} {table.get('aggregation') or ''}".strip()

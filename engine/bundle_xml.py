@@ -147,9 +147,9 @@ class Document:
     duplicates: list[etree._Element] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for el in self.root.iter():
-            if not isinstance(el.tag, str):
-                continue
+        # Only the model's own elements: vendor extensions reuse ids for other purposes.
+        namespace = etree.QName(self.root).namespace
+        for el in self.root.iter(f"{{{namespace}}}*"):
             el_id = el.get("id")
             if el_id is None:
                 continue

@@ -160,7 +160,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "has that name. Give the matching link events the same name.",
         "{what_zh}跳转到链接“{link}”，但同一流程中没有同名的捕获链接事件。请让对应的链接事件使用相同名称。"),
     "listener": (
-        "{what} has a {kind} listener, which the engine does not run. Move that work into a "
+        "{what} has {kind} listener, which the engine does not run. Move that work into a "
         "script task in the flow, and remove the listener.",
         "{what_zh}带有{kind_zh}监听器，引擎不会运行它。请把这部分工作移到流程中的脚本任务里，并删除监听器。"),
     "input_output": (
@@ -214,9 +214,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The {role} of {what} is empty. Fill it in in the properties panel.",
         "{what_zh}的{role_zh}为空，请在属性面板中填写。"),
     "expression_refused": (
-        "The {role} of {what} (\"{text}\") cannot be used: {reason} Correct it in the "
-        "properties panel.",
-        "{what_zh}的{role_zh}（“{text}”）无法使用：{reason_zh}请在属性面板中修改。"),
+        "The {role} of {what} (\"{text}\") cannot be used: {reason}",
+        "{what_zh}的{role_zh}（“{text}”）无法使用：{reason_zh}"),
     "juel_unsupported": (
         "The {role} of {what} (\"{text}\") uses Camunda expression features the engine cannot "
         "evaluate. {hint}",
@@ -242,8 +241,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the element to a plain task.",
         "{what_zh}没有脚本。请在属性面板中编写 Python 脚本，或将其改为普通任务。"),
     "script_refused": (
-        "Line {script_line} of the script of {what} cannot be run: {reason} Change the script.",
-        "{what_zh}的脚本第 {script_line} 行无法运行：{reason_zh}请修改脚本。"),
+        "Line {script_line} of the script of {what} cannot be run: {reason}",
+        "{what_zh}的脚本第 {script_line} 行无法运行：{reason_zh}"),
     "script_result_variable": (
         "{what} sets a result variable (\"{variable}\"), which the engine does not fill. "
         "Assign the variable inside the script instead, e.g. {variable} = ...",

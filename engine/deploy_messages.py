@@ -53,11 +53,14 @@ class Report:
         if isinstance(role, str):
             params["role"], params["role_zh"] = ROLES.get(role, (role, role))
         params.setdefault("file", filename or (doc.filename if doc is not None else ""))
+        if line is None and el is not None:
+            line = el.sourceline
+        params.setdefault("line", line)
         problem = DeployProblem(
             file=filename or (doc.filename if doc is not None else ""),
             element_id=el.get("id") if el is not None else element_id,
             element_name=(el.get("name") or None) if el is not None else None,
-            line=line if line is not None else (el.sourceline if el is not None else None),
+            line=line,
             message=_sentence(en.format(**params)),
             message_zh=zh.format(**params),
         )

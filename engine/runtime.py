@@ -22,7 +22,8 @@ from SpiffWorkflow.util.task import TaskState
 from .audit import record
 from .definitions import Deployed, deploy, get_latest_or_404
 from .errors import Conflict, Forbidden, NotFound, task_gone
-from .evaluator import Evaluator, make_script_engine
+from .evaluator import Evaluator
+from .script_engine import make_script_engine
 from .incidents import describe_failure, open_incident, resolve_incidents
 from .models import HumanTask, ProcessDefinition, ProcessInstance, utcnow
 from .serialization import SERIALIZER_VERSION, StateSerializer

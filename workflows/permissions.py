@@ -81,9 +81,13 @@ def require_instance_visible(session: Session, instance: ProcessInstance | None,
 
 
 def require_task_visible(session: Session, task: HumanTask | None, actor: Actor) -> HumanTask:
-    """Tasks are visible to whoever may act on them, their completer, and case readers."""
+    """Tasks are visible to whoever may act on them, holders of their roles (who are told when
+    a colleague has claimed one), their completer, and case readers."""
     if task is not None and (
-        can_act(task, actor) or task.completed_by == actor.username or sees_all_cases(actor)
+        can_act(task, actor)
+        or actor.roles.intersection(task.roles or ())
+        or task.completed_by == actor.username
+        or sees_all_cases(actor)
     ):
         return task
     raise NotFound("There is no such task.", "没有这个任务。")
