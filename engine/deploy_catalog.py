@@ -144,13 +144,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{what} has no trigger. Choose what it waits for (timer, message, error, ...) or delete it.",
         "{what_zh}没有触发条件。请选择它等待的内容（定时器、消息、错误等），或删除它。"),
     "complex_gateway": (
-        "{what} is a complex gateway, which the engine cannot run. Use an inclusive or "
-        "exclusive gateway with conditions instead.",
-        "{what_zh}是复杂网关，引擎无法运行。请改用带条件的包容网关或排他网关。"),
+        "{what} cannot be run: the engine does not support complex gateways. Use an inclusive "
+        "or exclusive gateway with conditions instead.",
+        "{what_zh}无法运行：引擎不支持复杂网关。请改用带条件的包容网关或排他网关。"),
     "adhoc_subprocess": (
-        "{what} is an ad-hoc sub-process, which the engine cannot run. Draw its steps in "
-        "order, or in parallel behind a parallel gateway.",
-        "{what_zh}是临时子流程，引擎无法运行。请把其中的步骤按顺序画出，或放在并行网关之后并行执行。"),
+        "{what} cannot be run: the engine does not support ad-hoc sub-processes. Draw its "
+        "steps in order, or in parallel behind a parallel gateway.",
+        "{what_zh}无法运行：引擎不支持临时子流程。请把其中的步骤按顺序画出，或放在并行网关之后并行执行。"),
     "compensation": (
         "{what} uses compensation, which the engine cannot run. Draw the undo steps as "
         "normal tasks after an error boundary event or an exclusive gateway.",

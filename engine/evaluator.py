@@ -10,6 +10,7 @@ import ast
 import builtins
 import keyword
 import operator
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -33,6 +34,8 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTran
 FILENAME = "<diagram>"
 MAX_ITEMS = 1_000_000  # longest text, list or range one operation may build
 MAX_INT_BITS = 100_000  # about 30,000 decimal digits
+MAX_MEMORY = 256 * 2**20  # growth of the process during one run
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 # Not offered to diagrams; named here so the message says "not allowed" rather than "not defined".
 FORBIDDEN_NAMES = frozenset(
     "eval exec compile open globals locals vars getattr setattr delattr hasattr type dir input"
@@ -79,6 +82,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "timeout": ("The {subject} took longer than {limit} s and was stopped{at}. "
                 "Check for a loop that never ends.",
                 "{subject_zh}运行超过 {limit} 秒，已被停止{at_zh}。请检查是否有不会结束的循环。"),
+    "memory": ("The {subject} used more than 256 MB of memory and was stopped{at}. Work on "
+               "smaller pieces of data, or move the logic into a registered function.",
+               "{subject_zh}占用内存超过 256 MB，已被停止{at_zh}。请分批处理数据，或改用已注册的函数。"),
     "too_large": ("The {subject} tried to build a value that is too large{at} ({name}). Keep texts "
                   "and lists under 1,000,000 items and numbers under 30,000 digits.",
                   "{subject_zh}试图生成过大的值{at_zh}（{name}）。文本和列表请少于 1,000,000 项，"
@@ -145,23 +151,48 @@ class _Refused(Exception):
         self.kind, self.name = kind, name
 
 
-class _TimeUp(BaseException):
+class _Stopped(BaseException):
     """BaseException, so 'except Exception' in a diagram cannot swallow it."""
 
 
-class _Budget:
-    """Deadline for one run, checked at the top of every loop body, function and comprehension."""
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):  # not Linux: only time is watched
+        return 0
 
-    __slots__ = ("deadline", "fired")
+
+class _Budget:
+    """Time and memory for one run, checked at the top of every loop body, function and
+    comprehension step; memory is read at most once a millisecond (~5 µs) on long runs only."""
+
+    __slots__ = ("deadline", "next_look", "baseline", "stopped")
 
     def __init__(self, seconds: float):
-        self.deadline, self.fired = perf_counter() + seconds, 0
+        now = perf_counter()
+        self.deadline, self.next_look = now + seconds, now + 0.001
+        self.baseline: int | None = None
+        self.stopped: tuple[str, int] | None = None  # (kind, line), kept if a script swallows it
 
     def tick(self) -> bool:
-        if perf_counter() > self.deadline:
-            self.fired = self.fired or sys._getframe(1).f_lineno
-            raise _TimeUp
+        if perf_counter() >= self.next_look:
+            self._look()
         return True
+
+    def _look(self) -> None:
+        now, resident = perf_counter(), _resident_bytes()
+        self.next_look = now + 0.001
+        if self.baseline is None:
+            self.baseline = resident
+        if self.stopped is None:
+            if now > self.deadline:
+                self.stopped = ("timeout", sys._getframe(2).f_lineno)
+            elif resident - self.baseline > MAX_MEMORY:
+                self.stopped = ("memory", sys._getframe(2).f_lineno)
+        if self.stopped is not None:
+            self.next_look = 0.0  # from now on every check stops the script again
+            raise _Stopped
 
 
 # --- guarded operations: each refuses, before doing the work, a result too big to build ---
@@ -200,6 +231,14 @@ def _check_mod(a: Any, b: Any) -> None:
         for width, precision in _PRINTF_FIELD.findall(text):
             if "*" in (width, precision) or len(width) > 4 or len(precision) > 4:
                 raise _Refused("too_large", "a formatted text")
+        for arg in b if isinstance(b, tuple) else b.values() if isinstance(b, dict) else (b,):
+            _check_decimal(arg)  # '%d' converts to int
+
+
+def _check_decimal(value: Any) -> None:
+    # int(Decimal('1e999999')) is one C call of about 30 s, holding the GIL.
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > 30_000:
+        raise _Refused("too_large", "a whole number from a decimal")
 
 
 def _guarded(check: Callable[[Any, Any], None], apply: Callable[[Any, Any], Any]) -> Callable:
@@ -289,13 +328,39 @@ def _range(*args: int) -> range:
 
 
 def _pow_builtin(base: Any, exp: Any, mod: Any = None) -> Any:
-    return _OPERATORS["_pow_"](base, exp) if mod is None else pow(base, exp, mod)
+    if mod is None:
+        return _OPERATORS["_pow_"](base, exp)
+    if isinstance(exp, int) and isinstance(mod, int) and max(exp.bit_length(), mod.bit_length()) > 4096:
+        raise _Refused("too_large", "pow()")  # a big modular power is seconds in one C call
+    return pow(base, exp, mod)
 
 
 def _round(number: Any, ndigits: int | None = None) -> Any:
     if isinstance(ndigits, int) and abs(ndigits) > 1000:  # round(5, -10**9) computes 10**10**9
         raise _Refused("too_large", "round()")
-    return round(number) if ndigits is None else round(number, ndigits)
+    if ndigits is None:
+        _check_decimal(number)
+        return round(number)
+    return round(number, ndigits)
+
+
+class _IntType(type):
+    """Makes the diagram's `int` refuse absurd decimals while `isinstance(x, int)` still works."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, int)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, int)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> int:
+        if args:
+            _check_decimal(args[0])
+        return int(*args, **kwargs)
+
+
+class _Int(metaclass=_IntType):
+    """int() as diagrams see it."""
 
 
 def _sum(items: Any, start: Any = 0) -> Any:
@@ -309,11 +374,11 @@ def _apply(fn: Callable, *args: Any, **kwargs: Any) -> Any:
 
 
 _BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in (
-    "abs all any bin bool callable chr dict divmod enumerate filter float frozenset hex int"
+    "abs all any bin bool callable chr dict divmod enumerate filter float frozenset hex"
     " isinstance len list map max min oct ord repr reversed set slice sorted str tuple zip"
     " ArithmeticError AssertionError AttributeError Exception IndexError KeyError LookupError"
     " NameError OverflowError RuntimeError TypeError ValueError ZeroDivisionError").split()}
-_BUILTINS.update(range=_range, pow=_pow_builtin, round=_round, sum=_sum, Decimal=Decimal,
+_BUILTINS.update(int=_Int, range=_range, pow=_pow_builtin, round=_round, sum=_sum, Decimal=Decimal,
                  date=date, datetime=datetime, timedelta=timedelta, timezone=timezone)
 
 
@@ -589,15 +654,13 @@ class Evaluator:
             namespace["_tick_"] = budget.tick
         try:
             result = eval(compiled.code, namespace)
-        except _TimeUp as exc:
-            raise self._timeout(source, mode, _script_line(exc)) from None
+        except _Stopped:
+            pass  # reported below, with the line where it was first stopped
         except ExpressionError:
             raise
         except Exception as exc:
             raise _failure(exc, source, mode) from exc
-        if budget is not None and budget.fired:  # the script caught the timeout and carried on
-            raise self._timeout(source, mode, budget.fired)
+        if budget is not None and budget.stopped:  # also when the script caught it and went on
+            kind, line = budget.stopped
+            raise _error(kind, source, mode, line, limit=f"{self.time_limit:g}")
         return result, namespace
-
-    def _timeout(self, source: str, mode: str, line: int | None) -> ExpressionError:
-        return _error("timeout", source, mode, line, limit=f"{self.time_limit:g}")

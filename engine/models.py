@@ -93,7 +93,7 @@ class ProcessInstance(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
     state: Mapped[str] = mapped_column(Text)
-    serializer_version: Mapped[str] = mapped_column(String(20))
+    serializer_version: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     started_by: Mapped[str | None] = mapped_column(String(100), index=True)

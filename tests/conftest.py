@@ -34,6 +34,9 @@ def app(tmp_path_factory):
         db.session.commit()
         deploy_shipped()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

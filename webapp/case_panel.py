@@ -104,7 +104,9 @@ def _who(username: str | None, names: Mapping[str, str]) -> str:
     return names.get(username, username)
 
 
-def _answers(form: FormDefinition | None, data: Mapping[str, Any], locale: str) -> list[tuple[str, str]]:
+def _answers(
+    form: FormDefinition | None, data: Mapping[str, Any], locale: str
+) -> list[tuple[str, str]]:
     if form is None:
         return [(key, format_value(None, key, value, locale)) for key, value in data.items()]
     return [
@@ -123,7 +125,8 @@ def process_xml(definition: ProcessDefinition) -> str:
 
 
 _NAME_EN = (
-    f"{{{BPMN_NS}}}extensionElements/{{{CAMUNDA_NS}}}properties/{{{CAMUNDA_NS}}}property[@name='name_en']"
+    f"{{{BPMN_NS}}}extensionElements/{{{CAMUNDA_NS}}}properties"
+    f"/{{{CAMUNDA_NS}}}property[@name='name_en']"
 )
 # (definition id, checksum) -> element id -> (Chinese name, English name)
 _NAMES: dict[tuple[int, str], dict[str, tuple[str | None, str | None]]] = {}

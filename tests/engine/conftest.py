@@ -26,9 +26,10 @@ def sql_engine(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     if url:
         url = url.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in url else url
-        engine = create_engine(url)
-        with engine.begin() as conn:
+        setup = create_engine(url)
+        with setup.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS engine_tests CASCADE; CREATE SCHEMA engine_tests"))
+        setup.dispose()
         engine = create_engine(url, connect_args={"options": "-csearch_path=engine_tests"})
     else:
         engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('engine') / 'engine.sqlite'}")

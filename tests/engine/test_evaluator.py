@@ -173,6 +173,8 @@ def test_time_limit_works_in_a_worker_thread_and_leaves_tracing_alone() -> None:
     "range(10**10)", "pow(10, 10**10)", "round(5, -10**9)", "'x'.ljust(10**10)",
     "('a' * 1000).replace('a', 'a' * 10000)", "', '.join(['a' * 1000] * 1000)",
     "'%9999999999d' % 1", "sum([[1]] * 10, [])", "str.zfill('1', 10**10)",
+    "int(Decimal('1e999999'))", "round(Decimal('1e999999'))", "'%d' % Decimal('1e999999')",
+    "pow(3, 2**9999, 10**3000)",
 ])
 def test_huge_single_operations_are_refused_quickly(evaluator: Evaluator, source: str) -> None:
     started = time.perf_counter()
@@ -189,6 +191,14 @@ def test_doubling_a_text_in_a_loop_is_refused_before_memory_runs_out(evaluator: 
     assert (caught.value.kind, caught.value.line) == ("too_large", 3)
     with pytest.raises(ExpressionError):
         evaluator.check("x = f'{1:>9999999999}'", "exec")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="memory is read from /proc")
+def test_a_loop_that_eats_memory_is_stopped(evaluator: Evaluator) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        evaluator.execute("kept = []\nwhile True:\n    kept.append('x' * 999999)", {})
+    assert (caught.value.kind, caught.value.line) == ("memory", 2)
+    assert "256 MB" in caught.value.message
 
 
 # --- normal diagrams keep working ---
@@ -208,6 +218,7 @@ def test_doubling_a_text_in_a_loop_is_refused_before_memory_runs_out(evaluator: 
     ("round(Decimal('2.346'), 2)", Decimal("2.35")),
     ("date(2024, 5, 1) + timedelta(days=3)", datetime(2024, 5, 4).date()),
     ("sum([timedelta(hours=2)] * 3, timedelta())", timedelta(hours=6)),
+    ("int('42') + int(Decimal('2.9')) if isinstance(amount, int) else 0", 44),
 ])
 def test_normal_expressions_work(evaluator: Evaluator, source: str, expected: object) -> None:
     assert evaluator.evaluate(source, CONTEXT) == expected

@@ -1,0 +1,225 @@
+"""The HTML pages as a person uses them: record a request, work the inbox, read the case.
+
+Assertions look at data-testid hooks, field values and status codes rather than sentences,
+so they hold whether the zh_CN catalog is compiled or not; the language test asks for English.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.sample_data import fill, request_data
+
+_META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_FIELD_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_CASE_URL = re.compile(r"/cases/(\d+)$")
+_ROW = re.compile(
+    r'<tr data-testid="task-row" data-task-id="([^"]+)" data-task-name="([^"]+)">(.*?)</tr>', re.S
+)
+
+
+class Browser:
+    """A test client logged in through the login page, sending the CSRF token like a form does."""
+
+    def __init__(self, app, username: str):
+        self.client = app.test_client()
+        page = self.client.get("/login").get_data(as_text=True)
+        token = _FIELD_TOKEN.search(page)[1]
+        response = self.client.post(
+            "/login", data={"username": username, "password": "demo", "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        # logging in starts a new session, and with it a new token
+        self.token = _META_TOKEN.search(self.client.get("/tasks").get_data(as_text=True))[1]
+
+    def get(self, path: str, **kw):
+        return self.client.get(path, **kw)
+
+    def post(self, path: str, data: dict | None = None, **kw):
+        return self.client.post(path, data={**_as_form(data or {}), "csrf_token": self.token}, **kw)
+
+    def text(self, path: str) -> str:
+        response = self.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.get_data(as_text=True)
+
+
+def _as_form(data: dict) -> dict:
+    """JSON-style answers as a browser posts them: ticked boxes 'true', lists as repeated keys."""
+    posted = {}
+    for key, value in data.items():
+        if value is True:
+            posted[key] = "true"
+        elif value is False or value is None:
+            continue
+        else:
+            posted[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return posted
+
+
+@pytest.fixture
+def browser(app):
+    return lambda username: Browser(app, username)
+
+
+def record_request(browser, category="quality_complaint", user="cs1") -> int:
+    response = browser(user).post("/requests/new", request_data(category))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(_CASE_URL.search(response.headers["Location"])[1])
+
+
+def inbox_rows(page: str, section: str) -> list[tuple[str, str, str]]:
+    """(task id, task spec name, row html) of one inbox section."""
+    start = page.index(f'data-testid="inbox-{section}"')
+    end = page.find("</section>", start)
+    return _ROW.findall(page[start:end])
+
+
+def task_of_case(page: str, section: str, case_id: int, spec: str) -> str | None:
+    for task_id, name, row in inbox_rows(page, section):
+        if name == spec and f'href="/cases/{case_id}"' in row:
+            return task_id
+    return None
+
+
+# -- the main path ----------------------------------------------------------------------------
+def test_quality_complaint_from_request_to_timeline(browser):
+    cs1 = browser("cs1")
+    form = cs1.text("/requests/new")
+    assert 'name="customer_name"' in form and 'name="csrf_token"' in form
+
+    data = request_data("quality_complaint", customer_name="苏州网页测试有限公司")
+    response = cs1.post("/requests/new", data)
+    assert response.status_code == 302
+    case_id = int(_CASE_URL.search(response.headers["Location"])[1])
+    case_page = cs1.get(response.headers["Location"]).get_data(as_text=True)
+    assert "苏州网页测试有限公司" in case_page
+    assert f"#{case_id}" in case_page  # the flash and the heading name the case
+    assert 'data-testid="open-task" data-task-name="verify_defect"' in case_page
+
+    quality1 = browser("quality1")
+    task_id = task_of_case(quality1.text("/tasks"), "claimable", case_id, "verify_defect")
+    assert task_id is not None
+
+    # claiming moves the task from "open to my roles" to "claimed by me"
+    assert quality1.post(f"/tasks/{task_id}/claim", {"next": "/tasks"}).status_code == 302
+    inbox = quality1.text("/tasks")
+    assert task_of_case(inbox, "claimed", case_id, "verify_defect") == task_id
+    assert task_of_case(inbox, "claimable", case_id, "verify_defect") is None
+
+    task_page = quality1.text(f"/tasks/{task_id}")
+    assert 'name="defect_description"' in task_page and 'data-testid="complete-task"' in task_page
+    assert "苏州网页测试有限公司" in task_page  # the case panel shows the request
+
+    answers = fill("verify_defect", defect_description="太短", production_batch="B-2026-07")
+    invalid = quality1.post(f"/tasks/{task_id}", answers)
+    assert invalid.status_code == 422
+    body = invalid.get_data(as_text=True)
+    assert 'id="f-defect_description-error"' in body and 'data-testid="form-errors"' in body
+    assert "B-2026-07" in body  # what the person typed is kept
+    assert 'data-testid="complete-task"' in quality1.text(f"/tasks/{task_id}")  # still open
+
+    done = quality1.post(f"/tasks/{task_id}", fill("verify_defect", production_batch="B-2026-07"))
+    assert done.status_code == 302 and done.headers["Location"].endswith("/tasks")
+    after = quality1.text(f"/tasks/{task_id}")
+    assert 'data-testid="task-done"' in after and 'data-testid="complete-task"' not in after
+
+    timeline = cs1.text(f"/cases/{case_id}")
+    assert 'data-kind="complete"' in timeline and "投诉备案并验证不良现象" in timeline
+    assert "B-2026-07" in timeline  # the answers of the completed task
+    assert 'data-task-name="define_problem_type"' in timeline
+    completed = re.search(r"data-bpmn-completed='([^']*)'", timeline)[1]
+    assert "verify_defect" in completed and "route_request" in completed
+
+
+def test_start_form_errors_keep_the_input(browser):
+    cs1 = browser("cs1")
+    data = request_data(serial_number="bad serial", customer_name="保留的名字")
+    response = cs1.post("/requests/new", data)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="f-serial_number-error"' in body and "保留的名字" in body
+
+
+# -- who may see what -------------------------------------------------------------------------
+def test_another_agent_cannot_open_the_task(browser):
+    case_id = record_request(browser)
+    inbox = browser("quality1").text("/tasks")
+    task_id = task_of_case(inbox, "claimable", case_id, "verify_defect")
+    cs2 = browser("cs2")
+    assert cs2.get(f"/tasks/{task_id}").status_code == 404
+    assert cs2.post(f"/tasks/{task_id}", fill("verify_defect")).status_code == 404
+    assert cs2.post(f"/tasks/{task_id}/claim").status_code == 404
+    assert cs2.get(f"/cases/{case_id}").status_code == 404
+
+
+def test_only_starters_see_the_request_form(browser):
+    response = browser("tech1").get("/requests/new")
+    assert response.status_code == 403
+    assert 'data-testid="not-allowed"' in response.get_data(as_text=True)
+    assert browser("tech1").post("/requests/new", request_data()).status_code == 403
+
+
+def test_monitor_is_for_administrators(browser):
+    assert browser("cs1").get("/admin/monitor").status_code == 403
+    assert browser("supervisor").post("/admin/cases/1/suspend").status_code == 403
+    page = browser("admin").text("/admin/monitor")
+    assert 'data-testid="count-running"' in page
+
+
+def test_admin_suspends_and_resumes_a_case(browser):
+    case_id = record_request(browser)
+    admin = browser("admin")
+    response = admin.post(f"/admin/cases/{case_id}/suspend", {"next": f"/cases/{case_id}"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/cases/{case_id}")
+    page = admin.text(f"/cases/{case_id}")
+    assert 'data-status="suspended"' in page and 'data-testid="case-resume"' in page
+    assert f'data-case-id="{case_id}"' in admin.text("/admin/monitor")
+    admin.post(f"/admin/cases/{case_id}/resume")
+    assert 'data-status="running"' in admin.text(f"/cases/{case_id}")
+
+
+# -- lists, language, diagram -----------------------------------------------------------------
+def test_case_list_shows_my_cases_and_filters(browser):
+    case_id = record_request(browser, category="repair")
+    cs1 = browser("cs1")
+    assert f'data-case-id="{case_id}"' in cs1.text("/cases")
+    assert f'data-case-id="{case_id}"' not in cs1.text("/cases?status=completed")
+    assert f'data-case-id="{case_id}"' not in browser("quality1").text("/cases")
+    assert cs1.get("/cases?status=bogus").status_code == 400
+
+
+def test_language_switch_renders_english(browser):
+    hr = browser("hr")
+    assert 'lang="zh-CN"' in hr.text("/tasks")
+    try:
+        response = hr.post("/language", {"locale": "en", "next": "/tasks"})
+        assert response.status_code == 302
+        page = hr.text("/tasks")
+        assert 'lang="en"' in page
+        assert "Assigned to me" in page and "Open to my roles" in page and "Claimed by me" in page
+        # form labels come from the form's own translations
+        form = browser("admin").text("/requests/new?lang=en")
+        assert "Customer name" in html.unescape(form)
+    finally:
+        hr.post("/language", {"locale": "zh_CN", "next": "/tasks"})
+    assert 'lang="zh-CN"' in hr.text("/tasks")
+
+
+def test_case_diagram_is_bpmn_xml(browser):
+    case_id = record_request(browser)
+    response = browser("cs1").get(f"/cases/{case_id}/diagram.bpmn")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    assert 'id="customer_request"' in response.get_data(as_text=True)
+    assert browser("tech1").get(f"/cases/{case_id}/diagram.bpmn").status_code == 404
+
+
+def test_pages_need_a_login(app):
+    client = app.test_client()
+    for path in ("/tasks", "/cases", "/requests/new", "/admin/monitor"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
