@@ -19,7 +19,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from .bundle_rewrite import original_id
-from .bundle_xml import Document, label
+from .bundle_xml import Document, label, local
 from .deploy_messages import Report
 
 _GENERIC = (
@@ -104,7 +104,7 @@ def _guard(report: Report, docs: list[Document], doc: Document, fallback: etree.
     try:
         return call()
     except RecursionError:
-        report.add("engine_loop", doc, fallback, process=label(fallback))
+        report.add("engine_loop", doc, fallback, process=_process_label(fallback))
     except ValidationException as exc:
         _report_validation(report, docs, doc, fallback, exc)
     except Exception as exc:  # the library also raises KeyError, TypeError, IndexError...
@@ -122,9 +122,22 @@ def _report_validation(report: Report, docs: list[Document], doc: Document,
         if element_id and element_id in candidate.by_id:
             owner, el = candidate, candidate.by_id[element_id]
             break
+    el = el if el is not None else fallback
+    if str(exc.args[0] if exc.args else "").startswith("RecursionError"):
+        # the parser wraps its own RecursionError: the path through the diagram is too long
+        report.add("engine_loop", owner, el, process=_process_label(el))
+        return
     reason, reason_zh, advice, advice_zh = _explain(exc)
-    report.add("engine_refused", owner, el if el is not None else fallback, reason=reason,
-               reason_zh=reason_zh, advice=advice, advice_zh=advice_zh)
+    report.add("engine_refused", owner, el, reason=reason, reason_zh=reason_zh,
+               advice=advice, advice_zh=advice_zh)
+
+
+def _process_label(el: etree._Element) -> str:
+    """The name of the top-level process an element belongs to."""
+    for node in (el, *el.iterancestors()):
+        if local(node) == "process":
+            return label(node)
+    return label(el)
 
 
 def _explain(exc: BaseException) -> tuple[str, str, str, str]:

@@ -326,9 +326,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{what} cannot be run: {reason} {advice}",
         "{what_zh}无法运行：{reason_zh}{advice_zh}"),
     "engine_loop": (
-        "The process \"{process}\" has a loop or nesting the engine cannot follow. Route every "
-        "loop back through an exclusive gateway (not straight into a task or event), and split "
-        "very long processes with call activities.",
-        "流程“{process}”中的循环或嵌套超出了引擎的处理能力。请让每个循环都经过排他网关返回（不要直接连回任务或事件），"
-        "并用调用活动拆分过长的流程。"),
+        "The engine cannot follow the process \"{process}\" near {what}: the process is too "
+        "long, or a loop leads straight back into a task or event. Route every loop back "
+        "through an exclusive gateway, and split very long processes with call activities.",
+        "引擎无法处理流程“{process}”中{what_zh}附近的部分：流程过长，或有循环直接连回任务或事件。"
+        "请让每个循环都经过排他网关返回，并用调用活动拆分过长的流程。"),
 }

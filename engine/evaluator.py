@@ -126,6 +126,9 @@ class ExpressionError(Exception):
         self.message, self.message_zh, self.line, self.source, self.kind = (
             message, message_zh, line, source, kind)
 
+    def __reduce__(self) -> tuple:  # Celery pickles exceptions between processes
+        return type(self), (self.message, self.message_zh, self.line, self.source, self.kind)
+
     def text(self, locale: str) -> str:
         """The message in the reader's language ("zh…" or English)."""
         return self.message_zh if locale.startswith("zh") else self.message
@@ -218,7 +221,8 @@ def _check_add(a: Any, b: Any) -> None:
 
 
 def _check_lshift(a: Any, b: Any) -> None:
-    if isinstance(a, int) and isinstance(b, int) and a and b > 0 and a.bit_length() + b > MAX_INT_BITS:
+    if isinstance(a, int) and isinstance(b, int) and a and b > 0 \
+            and a.bit_length() + b > MAX_INT_BITS:
         raise _Refused("too_large", "a shifted number")
 
 
@@ -249,7 +253,8 @@ def _guarded(check: Callable[[Any, Any], None], apply: Callable[[Any, Any], Any]
     return run
 
 
-_CHECKED = {"**": _check_pow, "*": _check_mul, "+": _check_add, "<<": _check_lshift, "%": _check_mod}
+_CHECKED = {"**": _check_pow, "*": _check_mul, "+": _check_add, "<<": _check_lshift,
+            "%": _check_mod}
 _OPERATORS = {f"_{name}_": _guarded(_CHECKED[symbol], getattr(operator, name)) for symbol, name in
               (("**", "pow"), ("*", "mul"), ("+", "add"), ("<<", "lshift"), ("%", "mod"))}
 _IN_PLACE = {"+": "iadd", "-": "isub", "*": "imul", "/": "itruediv", "//": "ifloordiv", "%": "imod",
@@ -259,12 +264,9 @@ _IN_PLACE = {"+": "iadd", "-": "isub", "*": "imul", "/": "itruediv", "//": "iflo
 
 def _inplacevar(op: str, a: Any, b: Any) -> Any:
     symbol = op[:-1]  # '+=' -> '+'; in place, so `items += [x]` still extends a shared list
-    _CHECKED.get(symbol, _no_check)(a, b)
+    if check := _CHECKED.get(symbol):
+        check(a, b)
     return getattr(operator, _IN_PLACE[symbol])(a, b)
-
-
-def _no_check(a: Any, b: Any) -> None:
-    return None
 
 
 def _text_growth(text: Any, name: str, args: tuple, kwargs: dict) -> int:
@@ -330,7 +332,8 @@ def _range(*args: int) -> range:
 def _pow_builtin(base: Any, exp: Any, mod: Any = None) -> Any:
     if mod is None:
         return _OPERATORS["_pow_"](base, exp)
-    if isinstance(exp, int) and isinstance(mod, int) and max(exp.bit_length(), mod.bit_length()) > 4096:
+    if isinstance(exp, int) and isinstance(mod, int) \
+            and max(exp.bit_length(), mod.bit_length()) > 4096:
         raise _Refused("too_large", "pow()")  # a big modular power is seconds in one C call
     return pow(base, exp, mod)
 
@@ -390,9 +393,11 @@ def _describe(value: Any) -> tuple[str, str] | None:
         if isinstance(item, _SCALARS):
             continue
         if isinstance(item, (list, tuple, set, frozenset, dict)):
-            if id(item) not in seen:  # a list may contain itself
+            if id(item) not in seen:  # a list may contain itself; ids of live containers only
                 seen.add(id(item))
-                stack.extend(item.items() if isinstance(item, dict) else item)
+                stack.extend(item)
+                if isinstance(item, dict):
+                    stack.extend(item.values())
             continue
         if isinstance(item, type):
             return "a class", "类"
@@ -576,7 +581,7 @@ def _failure(exc: Exception, source: str, mode: str) -> ExpressionError:
 
 
 class Evaluator:
-    """Compiles and runs diagram expressions and scripts with restricted builtins and a time limit."""
+    """Compiles and runs diagram expressions and scripts: restricted, guarded, time-limited."""
 
     def __init__(self, functions: Mapping[str, Callable] | None = None, time_limit: float = 1.0):
         if time_limit <= 0:
@@ -621,7 +626,7 @@ class Evaluator:
         return result
 
     def execute(self, script: str, context: dict[str, Any]) -> None:
-        """Run `script`; `context` receives the plain data it assigned (its own functions are dropped)."""
+        """Run `script`; `context` gets the plain data it assigned (its own functions are dropped)."""
         _, namespace = self._run(script, "exec", context)
         base = self._namespaces["exec"]
         updates, dropped = {}, []

@@ -75,13 +75,13 @@ def test_escape_is_refused_in_a_script(evaluator: Evaluator, source: str, kind: 
     assert "stolen" not in context
 
 
-@pytest.mark.parametrize("statement", ["import os", "from os import path", "import subprocess as s"])
+@pytest.mark.parametrize("statement", ["import os", "from os import path", "import sys as s"])
 def test_check_refuses_import_at_deploy_time(evaluator: Evaluator, statement: str) -> None:
     with pytest.raises(ExpressionError) as caught:
         evaluator.check(f"x = 1\n{statement}", "exec")
     assert caught.value.kind == "import"
     assert caught.value.line == 2
-    assert caught.value.message.startswith("The script uses 'import' (line 2), which is not allowed")
+    assert caught.value.message.startswith("The script uses 'import' (line 2), which is not")
     assert "import" in caught.value.message_zh
 
 
@@ -235,7 +235,8 @@ def test_script_keeps_plain_data_and_drops_its_own_functions(evaluator: Evaluato
     )
     assert context == {"price": Decimal("10.00"), "opened": datetime(2024, 5, 1), "old": 2,
                        "total": Decimal("12.0000"), "due": datetime(2024, 5, 3),
-                       "rows": [{"n": i, "vip": True} for i in range(3)], "i": 2, "a": 1, "b": 2, "c": 3}
+                       "rows": [{"n": i, "vip": True} for i in range(3)], "i": 2,
+                       "a": 1, "b": 2, "c": 3}
 
 
 def test_script_cannot_store_a_function_inside_task_data(evaluator: Evaluator) -> None:
@@ -253,7 +254,8 @@ def test_failing_line_three_is_reported(evaluator: Evaluator) -> None:
     with pytest.raises(ExpressionError) as caught:
         evaluator.execute("a = 1\nb = a + 1\nc = foo * 2\nd = 4", {})
     err = caught.value
-    assert (err.kind, err.line, err.source) == ("undefined", 3, "a = 1\nb = a + 1\nc = foo * 2\nd = 4")
+    assert (err.kind, err.line) == ("undefined", 3)
+    assert err.source == "a = 1\nb = a + 1\nc = foo * 2\nd = 4"
     assert err.message == ("Name 'foo' is not defined (line 3). Check the variable name or set it "
                            "in an earlier task.")
     assert err.message_zh == "名称 'foo' 未定义（第 3 行）。请检查变量名，或在之前的任务中设置它。"
@@ -312,7 +314,8 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f3" sourceRef="decide" targetRef="gate"/>
     <bpmn:exclusiveGateway id="gate" default="f5"/>
     <bpmn:sequenceFlow id="f4" sourceRef="gate" targetRef="repaired">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        >{condition}</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="f5" sourceRef="gate" targetRef="other"/>
     <bpmn:endEvent id="repaired"/>
@@ -388,7 +391,8 @@ def test_diagram_script_failure_carries_line_and_text(evaluator: Evaluator) -> N
         run_triage(evaluator, script="amount = 7\nlimit = 3\nratio = amount / missing")
     assert caught.value.line_number == 3
     assert caught.value.error_line == "ratio = amount / missing"
-    assert caught.value.expression_error.message.startswith("Name 'missing' is not defined (line 3)")
+    message = caught.value.expression_error.message
+    assert message.startswith("Name 'missing' is not defined (line 3)")
 
 
 def test_diagram_infinite_loop_is_stopped() -> None:

@@ -7,6 +7,7 @@ so they hold whether the zh_CN catalog is compiled or not; the language test ask
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
@@ -181,6 +182,42 @@ def test_admin_suspends_and_resumes_a_case(browser):
     assert f'data-case-id="{case_id}"' in admin.text("/admin/monitor")
     admin.post(f"/admin/cases/{case_id}/resume")
     assert 'data-status="running"' in admin.text(f"/cases/{case_id}")
+
+
+FAILING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="failing_pages" name="Fails on purpose" isExecutable="true">
+    <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="boom"/>
+    <bpmn:scriptTask id="boom" name="Divide" scriptFormat="python">
+      <bpmn:script>result = 1 / 0</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="boom" targetRef="e"/><bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_failed_case_shows_its_incident_to_the_administrator(api, browser):
+    deployed = api("owner").post("/api/v1/process-definitions",
+                                 data={"files": (io.BytesIO(FAILING), "failing_pages.bpmn")},
+                                 content_type="multipart/form-data")
+    assert deployed.status_code == 201, deployed.get_json()
+    owner = browser("owner")
+    assert 'data-process="failing_pages"' in owner.text("/processes")
+    response = owner.post("/processes/failing_pages/start")
+    assert response.status_code == 302
+    case_id = int(_CASE_URL.search(response.headers["Location"])[1])
+
+    admin = browser("admin")
+    monitor = admin.text("/admin/monitor")
+    row = monitor[monitor.index(f'data-case-id="{case_id}"'):]
+    row = row[: row.index("</tr>")]
+    assert 'data-status="error"' in row and "Divide" in row and 'data-testid="case-retry"' in row
+    page = admin.text(f"/cases/{case_id}")
+    assert 'data-testid="incidents"' in page and 'data-kind="incident"' in page
+    assert re.search(r"data-bpmn-failed='([^']*)'", page)[1] == '["boom"]'
+    # the step fails again: the case stays failed and the administrator is told why
+    assert admin.post(f"/admin/cases/{case_id}/retry").status_code == 302
+    assert 'data-status="error"' in admin.text(f"/cases/{case_id}")
 
 
 # -- lists, language, diagram -----------------------------------------------------------------
