@@ -21,12 +21,22 @@ from typing import TYPE_CHECKING, Any
 
 from forms import FormError, load_form
 
-from .bundle_checks import BpmnChecker, BundleIndex
+from .bundle_checks import BpmnChecker, BundleIndex, check_call_cycles
 from .bundle_dmn import DmnChecker, decisions
 from .bundle_rewrite import deployed_processes, rewrite
 from .bundle_spiff import engine_specs
 from .bundle_tasks import TaskMeta, collect_tasks, property_value
-from .bundle_xml import BPMN_NS, DMN_NAMESPACES, Document, XmlRejected, bpmn_children, camunda, label, load_xml
+from .bundle_xml import (
+    BPMN_NS,
+    DMN_NAMESPACES,
+    MAX_FILE_BYTES,
+    Document,
+    XmlRejected,
+    bpmn_children,
+    camunda,
+    label,
+    load_xml,
+)
 from .deploy_messages import DeployProblem, DeployRejected, Report
 
 if TYPE_CHECKING:
@@ -57,9 +67,13 @@ class Bundle:
     forms: dict[str, FormDefinition]  # forms uploaded in this set, by key
 
 
-def parse_bundle(files: Mapping[str, bytes], *, evaluator,
-                 known_forms: Mapping[str, FormDefinition] = {},  # noqa: B006 - never mutated
-                 role_keys: Collection[str] | None = None) -> Bundle:
+def parse_bundle(
+    files: Mapping[str, bytes],
+    *,
+    evaluator,
+    known_forms: Mapping[str, FormDefinition] = {},
+    role_keys: Collection[str] | None = None,
+) -> Bundle:
     """Parse .bpmn/.dmn/.form files together; raise DeployRejected listing every problem (never a partial result).
 
     `role_keys` are the roles a lane name may stand for; without them a lane named like a
@@ -76,20 +90,27 @@ def parse_bundle(files: Mapping[str, bytes], *, evaluator,
             first = doc.by_id[el.get("id")]
             report.add("duplicate_id", doc, el, id=el.get("id"), first=first.sourceline)
         BpmnChecker(doc, index, report).run()
+    check_call_cycles(index, report)
     _unused_decisions(bpmn, dmn, report)
     if not report:
         for doc in bpmn:
             rewrite(doc, report)
     keys = {key: doc for key, (doc, _, deployed) in index.processes.items() if deployed}
     specs = engine_specs(bpmn, dmn, keys, report) if not report else {}
-    processes = [_process_bundle(key, keys[key], *specs[key], index, report, role_keys)
-                 for key in keys if key in specs]
+    processes = [
+        _process_bundle(key, keys[key], *specs[key], index, report, role_keys)
+        for key in keys
+        if key in specs
+    ]
     if report:
         raise DeployRejected(report.problems)
     return Bundle(processes=processes, forms=forms)
 
 
-def _read_files(files: Mapping[str, bytes], report: Report):
+def _read_files(
+    files: Mapping[str, bytes], report: Report
+) -> tuple[list[Document], list[Document], dict[str, FormDefinition]]:
+    """Sort the upload into BPMN and DMN documents and loaded forms; report unreadable files."""
     bpmn: list[Document] = []
     dmn: list[Document] = []
     forms: dict[str, FormDefinition] = {}
@@ -97,17 +118,32 @@ def _read_files(files: Mapping[str, bytes], report: Report):
     for name, raw in files.items():
         suffix = PurePath(name).suffix.lower()
         if suffix == ".form":
+            if len(raw) > MAX_FILE_BYTES:
+                report.add("file_too_large", None, filename=name, limit_mb=MAX_FILE_BYTES >> 20)
+                continue
             try:
                 form = load_form(raw, name)
             except FormError as err:
                 for problem in err.problems:
-                    report.add("form_problem", None, filename=name, element_id=problem.component,
-                               line=_json_line(raw, problem.component), detail=problem.message,
-                               detail_zh=problem.message_zh)
+                    report.add(
+                        "form_problem",
+                        None,
+                        filename=name,
+                        element_id=problem.component,
+                        line=_json_line(raw, problem.component),
+                        detail=problem.message,
+                        detail_zh=problem.message_zh,
+                    )
                 continue
             if form.key in forms:
-                report.add("duplicate_form", None, filename=name, line=_json_line(raw, form.key),
-                           other=form_files[form.key], key=form.key)
+                report.add(
+                    "duplicate_form",
+                    None,
+                    filename=name,
+                    line=_json_line(raw, form.key),
+                    other=form_files[form.key],
+                    key=form.key,
+                )
             forms[form.key], form_files[form.key] = form, name
             continue
         if suffix not in (".bpmn", ".xml", ".dmn"):
@@ -129,6 +165,8 @@ def _read_files(files: Mapping[str, bytes], report: Report):
             bpmn.append(doc)
             if not bpmn_children(root, "process"):
                 report.add("no_process", None, filename=name, line=root.sourceline)
+        elif namespace in DMN_NAMESPACES:
+            report.add("dmn_as_xml", None, filename=name, line=root.sourceline)
         else:
             report.add("not_bpmn", None, filename=name, line=root.sourceline, root=tag)
     return bpmn, dmn, forms
@@ -148,31 +186,52 @@ def _index(bpmn: list[Document], dmn: list[Document], report: Report, evaluator)
         for process in bpmn_children(doc.root, "process"):
             key = process.get("id", "")
             if key in index.processes:
-                report.add("duplicate_process", doc, process, id=key, other=index.processes[key][0].filename)
+                report.add(
+                    "duplicate_process",
+                    doc,
+                    process,
+                    id=key,
+                    other=index.processes[key][0].filename,
+                )
                 continue
             index.processes[key] = (doc, process, process in deployed)
     for doc in dmn:
         for decision in decisions(doc)[:1]:  # SpiffWorkflow reads the first decision only
             key = decision.get("id", "")
             if key in index.decisions:
-                report.add("duplicate_decision", doc, decision, id=key, other=index.decisions[key][0].filename)
+                report.add(
+                    "duplicate_decision",
+                    doc,
+                    decision,
+                    id=key,
+                    other=index.decisions[key][0].filename,
+                )
                 continue
             index.decisions[key] = (doc, decision)
     return index
 
 
 def _unused_decisions(bpmn: list[Document], dmn: list[Document], report: Report) -> None:
-    used = {camunda(task, "decisionRef") for doc in bpmn
-            for task in doc.root.iter(f"{{{BPMN_NS}}}businessRuleTask")}
+    used = {
+        camunda(task, "decisionRef")
+        for doc in bpmn
+        for task in doc.root.iter(f"{{{BPMN_NS}}}businessRuleTask")
+    }
     for doc in dmn:
         for decision in decisions(doc)[:1]:
             if decision.get("id") not in used:
                 report.add("dmn_unused", doc, decision, decision=label(decision))
 
 
-def _process_bundle(key: str, doc: Document, spec: Any, subprocess_specs: dict[str, Any],
-                    index: BundleIndex, report: Report,
-                    role_keys: Collection[str] | None) -> ProcessBundle:
+def _process_bundle(
+    key: str,
+    doc: Document,
+    spec: Any,
+    subprocess_specs: dict[str, Any],
+    index: BundleIndex,
+    report: Report,
+    role_keys: Collection[str] | None,
+) -> ProcessBundle:
     process = doc.by_id[key]
     all_specs = [spec, *(s for s in subprocess_specs.values() if s is not None)]
     docs = {d.filename: d for d, _, _ in index.processes.values()}
@@ -180,17 +239,31 @@ def _process_bundle(key: str, doc: Document, spec: Any, subprocess_specs: dict[s
     files = {s.file: docs[s.file].text for s in all_specs if s.file in docs}
     for s in all_specs:
         for task_spec in s.task_specs.values():
-            el = docs[s.file].by_id.get(getattr(task_spec, "bpmn_id", None) or "") if s.file in docs else None
+            el = (
+                docs[s.file].by_id.get(getattr(task_spec, "bpmn_id", None) or "")
+                if s.file in docs
+                else None
+            )
             ref = camunda(el, "decisionRef") if el is not None else None
             if ref in index.decisions:
                 dmn_doc = index.decisions[ref][0]
                 files[dmn_doc.filename] = dmn_doc.text
-    start_form = next((camunda(start, "formKey") or camunda(start, "formRef")
-                       for start in bpmn_children(process, "startEvent")
-                       if not any(child.tag.endswith("EventDefinition") for child in start
-                                  if isinstance(child.tag, str))), None)
+    start_form = next(
+        (
+            camunda(start, "formKey") or camunda(start, "formRef")
+            for start in bpmn_children(process, "startEvent")
+            if not any(
+                child.tag.endswith("EventDefinition")
+                for child in start
+                if isinstance(child.tag, str)
+            )
+        ),
+        None,
+    )
     starters = camunda(process, "candidateStarterGroups")
-    form_keys = {t.form_key for t in tasks.values() if t.form_key} | ({start_form} if start_form else set())
+    form_keys = {t.form_key for t in tasks.values() if t.form_key} | (
+        {start_form} if start_form else set()
+    )
     return ProcessBundle(
         key=key,
         name=label(process),
@@ -199,7 +272,9 @@ def _process_bundle(key: str, doc: Document, spec: Any, subprocess_specs: dict[s
         subprocess_specs=subprocess_specs,
         tasks=tasks,
         start_form_key=start_form or None,
-        starter_roles=tuple(g.strip() for g in starters.split(",") if g.strip()) if starters is not None else None,
+        starter_roles=tuple(g.strip() for g in starters.split(",") if g.strip())
+        if starters is not None
+        else None,
         files=files,
         form_keys=frozenset(form_keys),
     )

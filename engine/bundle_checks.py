@@ -14,26 +14,42 @@ from typing import Any
 
 from lxml import etree
 
+from .bundle_camunda import (
+    check_extensions,
+    check_form,
+    check_message_ref,
+    check_zeebe,
+    has_implementation,
+    implementation,
+)
 from .bundle_expressions import ExpressionChecker, evaluator_check
 from .bundle_rewrite import deployed_processes
-from .bundle_xml import BPMN_NS, CAMUNDA_NS, ZEEBE_NS, Document, bpmn_children, camunda, is_bpmn, local
+from .bundle_xml import (
+    BPMN_NS,
+    CAMUNDA_NS,
+    ZEEBE_NS,
+    Document,
+    bpmn_children,
+    camunda,
+    is_bpmn,
+    local,
+)
 from .deploy_messages import Report
 from .juel import is_juel
 
-_FORM_PREFIX = re.compile(r"^(embedded|camunda-forms|app|deployment|bpmn)\s*:", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_EVENT_DEFINITIONS = ("messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
-                      "signalEventDefinition", "escalationEventDefinition",
-                      "conditionalEventDefinition", "cancelEventDefinition",
-                      "compensateEventDefinition", "terminateEventDefinition",
-                      "linkEventDefinition")
-_IMPLEMENTATIONS = (
-    ("class", 'calls the Java class "{}"', "调用 Java 类“{}”"),
-    ("delegateExpression", 'uses the delegate expression "{}"', "使用委托表达式“{}”"),
-    ("expression", 'evaluates the Java expression "{}"', "执行 Java 表达式“{}”"),
-    ("topic", 'is handed to an external worker (topic "{}")', "交给外部工作者处理（主题“{}”）"),
+_EVENT_DEFINITIONS = (
+    "messageEventDefinition",
+    "timerEventDefinition",
+    "errorEventDefinition",
+    "signalEventDefinition",
+    "escalationEventDefinition",
+    "conditionalEventDefinition",
+    "cancelEventDefinition",
+    "compensateEventDefinition",
+    "terminateEventDefinition",
+    "linkEventDefinition",
 )
-_LISTENERS = {"executionListener": ("an execution", "执行"), "taskListener": ("a task", "任务")}
 
 
 def has_condition(flow: etree._Element) -> bool:
@@ -78,10 +94,13 @@ class BpmnChecker:
         for el in process.iter():
             if not isinstance(el.tag, str):
                 continue
-            if etree.QName(el).namespace == ZEEBE_NS and local(el.getparent()) == "extensionElements":
-                self.zeebe(el.getparent().getparent())
+            if (
+                etree.QName(el).namespace == ZEEBE_NS
+                and local(el.getparent()) == "extensionElements"
+            ):
+                check_zeebe(self.report, self.doc, el.getparent().getparent())
             elif is_bpmn(el, "extensionElements"):
-                self.extensions(el)
+                check_extensions(self.report, self.doc, el)
             elif is_bpmn(el):
                 handler = getattr(self, f"on_{local(el)}", None)
                 if handler is not None:
@@ -89,34 +108,38 @@ class BpmnChecker:
 
     # -- elements --------------------------------------------------------------------------
     def on_serviceTask(self, el: etree._Element) -> None:
-        self.add("service_task", el, **self.implementation(el))
+        self.add("service_task", el, **implementation(el))
 
     def on_sendTask(self, el: etree._Element) -> None:
-        if self.has_implementation(el):
-            self.add("service_task", el, **self.implementation(el))
+        if has_implementation(el):
+            self.add("service_task", el, **implementation(el))
         elif el.get("messageRef") is None and not bpmn_children(el, "messageEventDefinition"):
             self.add("send_no_message", el)
         elif el.get("messageRef") is not None:
-            self.message_ref(el, el.get("messageRef"))
+            check_message_ref(self.report, self.doc, el, el.get("messageRef"))
 
     def on_receiveTask(self, el: etree._Element) -> None:
         if el.get("messageRef") is None:
             self.add("receive_no_message", el)
         else:
-            self.message_ref(el, el.get("messageRef"))
+            check_message_ref(self.report, self.doc, el, el.get("messageRef"))
 
     def on_businessRuleTask(self, el: etree._Element) -> None:
         ref = camunda(el, "decisionRef")
         if ref is None:
-            code = "service_task" if self.has_implementation(el) else "decision_missing"
-            self.add(code, el, **self.implementation(el))
+            code = "service_task" if has_implementation(el) else "decision_missing"
+            self.add(code, el, **implementation(el))
         elif "{" in ref:
             self.add("decision_dynamic", el, ref=ref)
         elif ref not in self.index.decisions:
             names = ", ".join(sorted(self.index.decisions))
-            self.add("decision_not_found", el, ref=ref,
-                     available=f" (uploaded: {names})" if names else "",
-                     available_zh=f"（已上传：{names}）" if names else "")
+            self.add(
+                "decision_not_found",
+                el,
+                ref=ref,
+                available=f" (uploaded: {names})" if names else "",
+                available_zh=f"（已上传：{names}）" if names else "",
+            )
         if camunda(el, "resultVariable"):
             self.add("result_variable", el, variable=camunda(el, "resultVariable"))
 
@@ -124,7 +147,7 @@ class BpmnChecker:
         self.exprs.script(el)
 
     def on_userTask(self, el: etree._Element) -> None:
-        self.form(el)
+        check_form(self.report, self.doc, el, self.index.form_keys)
         groups = camunda(el, "candidateGroups") or ""
         if "{" in groups:
             self.add("candidate_groups_expression", el, text=groups)
@@ -135,12 +158,18 @@ class BpmnChecker:
             python = self.exprs.to_python(el, assignee, "assignee", el.sourceline)
             refused = python and evaluator_check(self.index.evaluator, python, "eval")
             if refused:
-                self.add("expression_refused", el, role="assignee", text=assignee,
-                         reason=refused[0], reason_zh=refused[1])
+                self.add(
+                    "expression_refused",
+                    el,
+                    role="assignee",
+                    text=assignee,
+                    reason=refused[0],
+                    reason_zh=refused[1],
+                )
 
     def on_startEvent(self, el: etree._Element) -> None:
         if local(el.getparent()) == "process":
-            self.form(el)
+            check_form(self.report, self.doc, el, self.index.form_keys)
             if camunda(el, "initiator"):
                 self.add("initiator", el, variable=camunda(el, "initiator"))
 
@@ -185,10 +214,10 @@ class BpmnChecker:
 
     def on_messageEventDefinition(self, el: etree._Element) -> None:
         event = el.getparent()
-        if self.has_implementation(el):
-            self.add("service_task", event, **self.implementation(el))
+        if has_implementation(el):
+            self.add("service_task", event, **implementation(el))
         else:
-            self.message_ref(event, el.get("messageRef"))
+            check_message_ref(self.report, self.doc, event, el.get("messageRef"))
 
     def on_timerEventDefinition(self, el: etree._Element) -> None:
         self.exprs.timer(el.getparent(), el)
@@ -242,65 +271,23 @@ class BpmnChecker:
         elif el.get("loopMaximum") is None:
             self.add("loop_no_condition", el.getparent(), line=el.sourceline)
 
-    # -- helpers -----------------------------------------------------------------------------
-    def extensions(self, extensions: etree._Element) -> None:
-        owner = extensions.getparent()
-        if is_bpmn(owner, "multiInstanceLoopCharacteristics"):
-            owner = owner.getparent()
-        for child in extensions:
-            if not isinstance(child.tag, str) or etree.QName(child).namespace != CAMUNDA_NS:
-                continue
-            if local(child) in _LISTENERS:
-                kind, kind_zh = _LISTENERS[local(child)]
-                self.add("listener", owner, line=child.sourceline, kind=kind, kind_zh=kind_zh)
-            elif local(child) == "inputOutput":
-                self.add("input_output", owner, line=child.sourceline)
-            elif local(child) == "formData":
-                self.add("generated_form", owner, line=child.sourceline)
 
-    def zeebe(self, owner: etree._Element) -> None:
-        if is_bpmn(owner, "multiInstanceLoopCharacteristics"):
-            owner = owner.getparent()
-        if owner.find(f".//{{{ZEEBE_NS}}}taskDefinition") is not None:
-            return  # reported as a job the engine cannot run
-        names = sorted({f"zeebe:{local(child)}" for ext in bpmn_children(owner, "extensionElements")
-                        for child in ext if isinstance(child.tag, str)
-                        and etree.QName(child).namespace == ZEEBE_NS})
-        self.add("zeebe", owner, names=", ".join(names))
-
-    def has_implementation(self, el: etree._Element) -> bool:
-        return any(camunda(el, attr) for attr, _, _ in _IMPLEMENTATIONS) or bool(
-            el.findall(f".//{{{CAMUNDA_NS}}}connector") or el.findall(f".//{{{ZEEBE_NS}}}taskDefinition")
-        )
-
-    def implementation(self, el: etree._Element) -> dict[str, str]:
-        for attr, how, how_zh in _IMPLEMENTATIONS:
-            if camunda(el, attr):
-                return {"how": how.format(camunda(el, attr)), "how_zh": how_zh.format(camunda(el, attr))}
-        connector = el.find(f".//{{{CAMUNDA_NS}}}connectorId")
-        if connector is not None:
-            return {"how": f'uses the connector "{connector.text}"',
-                    "how_zh": f"使用连接器“{connector.text}”"}
-        job = el.find(f".//{{{ZEEBE_NS}}}taskDefinition")
-        if job is not None:
-            return {"how": f'is a Camunda 8 job (type "{job.get("type")}")',
-                    "how_zh": f"是 Camunda 8 作业（类型“{job.get('type')}”）"}
-        return {"how": "has no implementation", "how_zh": "没有实现"}
-
-    def message_ref(self, owner: etree._Element, ref: str | None) -> None:
-        message = self.doc.by_id.get(ref or "")
-        name = (message.get("name") or "").strip() if message is not None else ""
-        if not name:
-            self.add("message_unnamed", owner)
-        elif "{" in name:
-            self.add("message_expression", owner, text=name)
-
-    def form(self, el: etree._Element) -> None:
-        key = (camunda(el, "formKey") or camunda(el, "formRef") or "").strip()
-        if not key or key in self.index.form_keys:
-            return
-        if _FORM_PREFIX.match(key) or "/" in key or key.endswith((".html", ".form")):
-            suggest = re.sub(r"\.(html|form)$", "", re.split(r"[:/]", key)[-1]) or "my-form"
-            self.add("form_prefixed", el, key=key, suggest=suggest)
-        else:
-            self.add("form_unknown", el, key=key)
+def check_call_cycles(index: BundleIndex, report: Report) -> None:
+    """A process that calls itself, directly or through others, never finishes: refuse it."""
+    calls: dict[str, list[etree._Element]] = {}
+    for key, (doc, process, deployed) in index.processes.items():
+        if deployed:
+            calls[key] = list(process.iter(f"{{{BPMN_NS}}}callActivity"))
+    for start in calls:
+        path, todo = {start: [start]}, [start]
+        while todo:
+            current = todo.pop()
+            for call in calls.get(current, []):
+                target = call.get("calledElement", "")
+                if target == start:
+                    doc = index.processes[current][0]
+                    through = " → ".join([*path[current], start])
+                    report.add("call_cycle", doc, call, ref=target, path=through)
+                elif target in calls and target not in path:
+                    path[target] = [*path[current], target]
+                    todo.append(target)

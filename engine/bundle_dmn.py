@@ -17,7 +17,9 @@ from .bundle_xml import Document, label, local
 from .deploy_messages import Report
 
 _SUPPORTED_POLICIES = {"UNIQUE", "FIRST", "ANY", "COLLECT"}
-_RANGE = re.compile(r"^(?P<open>[\[\]\(])\s*(?P<lo>.+?)\s*\.\.\s*(?P<hi>.+?)\s*(?P<close>[\[\]\)])$")
+_RANGE = re.compile(
+    r"^(?P<open>[\[\]\(])\s*(?P<lo>.+?)\s*\.\.\s*(?P<hi>.+?)\s*(?P<close>[\[\]\)])$"
+)
 _FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
 _QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")  # as DMNEngine finds it
 
@@ -40,8 +42,13 @@ class DmnChecker:
     def run(self) -> None:
         found = decisions(self.doc)
         if len(found) != 1:
-            self.report.add("dmn_decision_count", self.doc, None, line=self.doc.root.sourceline,
-                            count=len(found))
+            self.report.add(
+                "dmn_decision_count",
+                self.doc,
+                None,
+                line=self.doc.root.sourceline,
+                count=len(found),
+            )
             return
         decision = found[0]
         tables = children(decision, "decisionTable")
@@ -58,8 +65,9 @@ class DmnChecker:
         policy = (table.get("hitPolicy") or "UNIQUE").upper()
         if policy not in _SUPPORTED_POLICIES or table.get("aggregation"):
             shown = f"{policy} {table.get('aggregation') or ''}".strip()
-            self.report.add("dmn_hit_policy", self.doc, decision, line=table.sourceline,
-                            policy=shown)
+            self.report.add(
+                "dmn_hit_policy", self.doc, decision, line=table.sourceline, policy=shown
+            )
         inputs, outputs = children(table, "input"), children(table, "output")
         for column in inputs:
             for expression in children(column, "inputExpression"):
@@ -67,11 +75,20 @@ class DmnChecker:
                 self.exprs.expression(column, texts[0] if texts else None, "input expression")
         for number, rule in enumerate(children(table, "rule"), start=1):
             cells = (children(rule, "inputEntry"), children(rule, "outputEntry"))
-            for entries, columns, side in ((cells[0], inputs, ("input", "输入")),
-                                           (cells[1], outputs, ("output", "输出"))):
+            for entries, columns, side in (
+                (cells[0], inputs, ("input", "输入")),
+                (cells[1], outputs, ("output", "输出")),
+            ):
                 if len(entries) != len(columns):
-                    self.report.add("dmn_columns", self.doc, rule, count=len(entries),
-                                    expected=len(columns), side=side[0], side_zh=side[1])
+                    self.report.add(
+                        "dmn_columns",
+                        self.doc,
+                        rule,
+                        count=len(entries),
+                        expected=len(columns),
+                        side=side[0],
+                        side_zh=side[1],
+                    )
             for cell, column in zip(cells[0], inputs):
                 self.input_cell(self.where(decision, number, column), cell)
             for cell, column in zip(cells[1], outputs):
@@ -80,8 +97,10 @@ class DmnChecker:
     def where(self, decision: etree._Element, number: int, column: etree._Element) -> dict:
         title = column.get("label") or column.get("name") or column.get("id") or ""
         text = label(decision)
-        return {"what": f'rule {number}, column "{title}" of the decision "{text}"',
-                "what_zh": f"决策“{text}”第 {number} 条规则的“{title}”列"}
+        return {
+            "what": f'rule {number}, column "{title}" of the decision "{text}"',
+            "what_zh": f"决策“{text}”第 {number} 条规则的“{title}”列",
+        }
 
     def input_cell(self, where: dict, cell: etree._Element) -> None:
         holder = _text(cell)
@@ -98,8 +117,16 @@ class DmnChecker:
             return
         refused = evaluator_check(self.evaluator, _as_python(text), "eval")
         if refused is not None:
-            self.add("expression_refused", cell, holder, where, role="input test", text=text,
-                     reason=refused[0], reason_zh=refused[1])
+            self.add(
+                "expression_refused",
+                cell,
+                holder,
+                where,
+                role="input test",
+                text=text,
+                reason=refused[0],
+                reason_zh=refused[1],
+            )
 
     def output_cell(self, where: dict, cell: etree._Element) -> None:
         holder = _text(cell)
@@ -111,8 +138,16 @@ class DmnChecker:
             return
         refused = evaluator_check(self.evaluator, text, "eval")
         if refused is not None:
-            self.add("expression_refused", cell, holder, where, role="output value", text=text,
-                     reason=refused[0], reason_zh=refused[1])
+            self.add(
+                "expression_refused",
+                cell,
+                holder,
+                where,
+                role="output value",
+                text=text,
+                reason=refused[0],
+                reason_zh=refused[1],
+            )
 
     def add(self, code: str, cell: etree._Element, holder, where: dict, **params) -> None:
         line = holder.sourceline if holder is not None else cell.sourceline
@@ -121,9 +156,24 @@ class DmnChecker:
 
 def _extras(decision: etree._Element) -> int:
     """Children of a decision that are not logic (descriptions, requirements, extensions)."""
-    return len([c for c in decision if not isinstance(c.tag, str) or local(c) in (
-        "description", "extensionElements", "informationRequirement",
-        "knowledgeRequirement", "authorityRequirement", "question", "allowedAnswers", "variable")])
+    return len(
+        [
+            c
+            for c in decision
+            if not isinstance(c.tag, str)
+            or local(c)
+            in (
+                "description",
+                "extensionElements",
+                "informationRequirement",
+                "knowledgeRequirement",
+                "authorityRequirement",
+                "question",
+                "allowedAnswers",
+                "variable",
+            )
+        ]
+    )
 
 
 def _text(cell: etree._Element) -> etree._Element | None:
@@ -139,7 +189,7 @@ def _feel_suggestion(text: str) -> tuple[str, str] | None:
         high = "<=" if match["close"] == "]" else "<"
         return "dmn_feel_range", f"{match['lo']} {low} ? {high} {match['hi']}"
     if re.match(r"^not\s*\(", text):
-        inner = text[text.index("(") + 1:text.rindex(")")] if ")" in text else text
+        inner = text[text.index("(") + 1 : text.rindex(")")] if ")" in text else text
         items = _top_level_split(inner)
         if len(items) > 1:
             return "dmn_feel_not", f"? not in [{', '.join(items)}]"

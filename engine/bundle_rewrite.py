@@ -21,11 +21,23 @@ from .bundle_xml import BPMN_NS, Document, bpmn_children, is_bpmn, local
 from .deploy_messages import Report
 
 SYNTHETIC = "__aftersales_"  # marks ids of elements added here; see original_id()
-_DOCUMENTATION_ONLY = ("dataInputAssociation", "dataOutputAssociation", "ioSpecification",
-                       "dataStoreReference", "property")
+_DOCUMENTATION_ONLY = (
+    "dataInputAssociation",
+    "dataOutputAssociation",
+    "ioSpecification",
+    "dataStoreReference",
+    "property",
+)
 _SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
-_NOT_MERGED = ("startEvent", "boundaryEvent", "exclusiveGateway", "inclusiveGateway",
-               "parallelGateway", "eventBasedGateway", "complexGateway")
+_NOT_MERGED = (
+    "startEvent",
+    "boundaryEvent",
+    "exclusiveGateway",
+    "inclusiveGateway",
+    "parallelGateway",
+    "eventBasedGateway",
+    "complexGateway",
+)
 
 
 def deployed_processes(doc: Document) -> list[etree._Element]:
@@ -121,8 +133,11 @@ def _make_gateways_explicit(scope: etree._Element) -> None:
             split.set("default", node.attrib.pop("default"))
         for flow in leaving:
             flow.set("sourceRef", split_id)
-            if kind == "inclusiveGateway" and flow.get("id") != split.get("default") and not \
-                    bpmn_children(flow, "conditionExpression"):
+            if (
+                kind == "inclusiveGateway"
+                and flow.get("id") != split.get("default")
+                and not bpmn_children(flow, "conditionExpression")
+            ):
                 # an unconditional flow out of an activity is always taken
                 etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression").text = "True"
         _add_flow(scope, node_id, split_id, f"{split_id}_flow")

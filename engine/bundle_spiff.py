@@ -30,53 +30,112 @@ _GENERIC = (
 )
 # SpiffWorkflow message (start) -> (reason, reason_zh, advice, advice_zh)
 _KNOWN: list[tuple[str, tuple[str, str, str, str]]] = [
-    (r"There is no support implemented", (
-        "the engine does not support this kind of element.", "引擎不支持这种元素。",
-        "Replace it with a task, user task, script task, gateway or event.",
-        "请改用任务、用户任务、脚本任务、网关或事件。")),
-    (r"Multiple outgoing flows are not supported", (
-        "it has several outgoing flows.", "它有多条流出连线。",
-        "Add a gateway after it and connect the flows to the gateway.",
-        "请在其后添加网关，并把这些连线接到网关上。")),
-    (r"When looking for a task spec", (
-        "one of its flows leads to an element that is not in the diagram.",
-        "它的某条连线指向图中不存在的元素。",
-        "Reconnect or delete that flow.", "请重新连接或删除该连线。")),
-    (r"Non-default exclusive outgoing sequence flow without condition", (
-        "this flow leaves a gateway without a condition and is not its default flow.",
-        "该连线从网关引出，但既没有条件也不是默认连线。",
-        "Give it a condition, or mark it as the default flow.", "请为它设置条件，或设为默认连线。")),
-    (r"Cancel Events may only be used with transactions", (
-        "a cancel event can only be attached to a transaction.", "取消事件只能附加在事务子流程上。",
-        "Attach it to a transaction sub-process, or use an error event.",
-        "请把它附加到事务子流程上，或改用错误事件。")),
-    (r"Expected an? (\w+) node|TypeError\(.*raise_validation_exception", (
-        "it refers to a message, signal, error or escalation that is not defined in this file.",
-        "它引用的消息、信号、错误或升级在本文件中未定义。",
-        "Choose one that exists in the properties panel.", "请在属性面板中选择一个已定义的。")),
-    (r"Correlation|correlation", (
-        "its message correlation is incomplete.", "它的消息关联设置不完整。",
-        "Give every correlation property a retrieval expression for each message.",
-        "请为每个关联属性针对每条消息设置取值表达式。")),
-    (r"No start event found|Exactly one start event", (
-        "it has no usable start event.", "它没有可用的开始事件。",
-        "Add one plain start event where it begins.", "请在开始处添加一个普通开始事件。")),
-    (r"Unsupported Catch Event", (
-        "it has no trigger.", "它没有触发条件。",
-        "Choose what it waits for (timer, message, error, ...) or delete it.",
-        "请选择它等待的内容（定时器、消息、错误等），或删除它。")),
+    (
+        r"There is no support implemented",
+        (
+            "the engine does not support this kind of element.",
+            "引擎不支持这种元素。",
+            "Replace it with a task, user task, script task, gateway or event.",
+            "请改用任务、用户任务、脚本任务、网关或事件。",
+        ),
+    ),
+    (
+        r"Multiple outgoing flows are not supported",
+        (
+            "it has several outgoing flows.",
+            "它有多条流出连线。",
+            "Add a gateway after it and connect the flows to the gateway.",
+            "请在其后添加网关，并把这些连线接到网关上。",
+        ),
+    ),
+    (
+        r"When looking for a task spec",
+        (
+            "one of its flows leads to an element that is not in the diagram.",
+            "它的某条连线指向图中不存在的元素。",
+            "Reconnect or delete that flow.",
+            "请重新连接或删除该连线。",
+        ),
+    ),
+    (
+        r"Non-default exclusive outgoing sequence flow without condition",
+        (
+            "this flow leaves a gateway without a condition and is not its default flow.",
+            "该连线从网关引出，但既没有条件也不是默认连线。",
+            "Give it a condition, or mark it as the default flow.",
+            "请为它设置条件，或设为默认连线。",
+        ),
+    ),
+    (
+        r"Cancel Events may only be used with transactions",
+        (
+            "a cancel event can only be attached to a transaction.",
+            "取消事件只能附加在事务子流程上。",
+            "Attach it to a transaction sub-process, or use an error event.",
+            "请把它附加到事务子流程上，或改用错误事件。",
+        ),
+    ),
+    (
+        r"Expected an? (\w+) node|TypeError\(.*raise_validation_exception",
+        (
+            "it refers to a message, signal, error or escalation that is not defined in this file.",
+            "它引用的消息、信号、错误或升级在本文件中未定义。",
+            "Choose one that exists in the properties panel.",
+            "请在属性面板中选择一个已定义的。",
+        ),
+    ),
+    (
+        r"Correlation|correlation",
+        (
+            "its message correlation is incomplete.",
+            "它的消息关联设置不完整。",
+            "Give every correlation property a retrieval expression for each message.",
+            "请为每个关联属性针对每条消息设置取值表达式。",
+        ),
+    ),
+    (
+        r"No start event found|Exactly one start event",
+        (
+            "it has no usable start event.",
+            "它没有可用的开始事件。",
+            "Add one plain start event where it begins.",
+            "请在开始处添加一个普通开始事件。",
+        ),
+    ),
+    (
+        r"Unsupported Catch Event",
+        (
+            "it has no trigger.",
+            "它没有触发条件。",
+            "Choose what it waits for (timer, message, error, ...) or delete it.",
+            "请选择它等待的内容（定时器、消息、错误等），或删除它。",
+        ),
+    ),
 ]
 
 
-def engine_specs(bpmn: list[Document], dmn: list[Document], keys: dict[str, Document],
-                 report: Report) -> dict[str, tuple[Any, dict[str, Any]]]:
+def engine_specs(
+    bpmn: list[Document], dmn: list[Document], keys: dict[str, Document], report: Report
+) -> dict[str, tuple[Any, dict[str, Any]]]:
     """Parse every process in `keys` with SpiffWorkflow; return key -> (spec, subprocess specs)."""
     parser = CamundaParser()
     docs = bpmn + dmn
     for doc in dmn:
-        _guard(report, docs, doc, doc.root, lambda d=doc: parser.add_dmn_xml(d.root, filename=d.filename))
+        _guard(
+            report,
+            docs,
+            doc,
+            doc.root,
+            lambda d=doc: parser.add_dmn_xml(d.root, filename=d.filename),
+        )
     for doc in bpmn:
-        _guard(report, docs, doc, doc.root, lambda d=doc: parser.add_bpmn_xml(d.root, filename=d.filename))
+        _guard(
+            report,
+            docs,
+            doc,
+            doc.root,
+            lambda d=doc: parser.add_bpmn_xml(d.root, filename=d.filename),
+        )
     if report:
         return {}
     registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
@@ -107,15 +166,27 @@ def _guard(report: Report, docs: list[Document], doc: Document, fallback: etree.
         report.add("engine_loop", doc, fallback, process=_process_label(fallback))
     except ValidationException as exc:
         _report_validation(report, docs, doc, fallback, exc)
-    except Exception as exc:  # the library also raises KeyError, TypeError, IndexError...
+    except Exception as exc:  # noqa: BLE001 - the library also raises KeyError, TypeError...
         reason, reason_zh, advice, advice_zh = _explain(exc)
-        report.add("engine_refused", doc, fallback, reason=reason, reason_zh=reason_zh,
-                   advice=advice, advice_zh=advice_zh)
+        report.add(
+            "engine_refused",
+            doc,
+            fallback,
+            reason=reason,
+            reason_zh=reason_zh,
+            advice=advice,
+            advice_zh=advice_zh,
+        )
     return None
 
 
-def _report_validation(report: Report, docs: list[Document], doc: Document,
-                       fallback: etree._Element, exc: ValidationException) -> None:
+def _report_validation(
+    report: Report,
+    docs: list[Document],
+    doc: Document,
+    fallback: etree._Element,
+    exc: ValidationException,
+) -> None:
     element_id = original_id(getattr(exc, "id", None) or None)
     owner, el = doc, None
     for candidate in [d for d in docs if d.filename == getattr(exc, "file_name", "")] + docs:
@@ -128,8 +199,15 @@ def _report_validation(report: Report, docs: list[Document], doc: Document,
         report.add("engine_loop", owner, el, process=_process_label(el))
         return
     reason, reason_zh, advice, advice_zh = _explain(exc)
-    report.add("engine_refused", owner, el, reason=reason, reason_zh=reason_zh,
-               advice=advice, advice_zh=advice_zh)
+    report.add(
+        "engine_refused",
+        owner,
+        el,
+        reason=reason,
+        reason_zh=reason_zh,
+        advice=advice,
+        advice_zh=advice_zh,
+    )
 
 
 def _process_label(el: etree._Element) -> str:

@@ -55,16 +55,23 @@ def lane_names(doc: Document) -> dict[str, str]:
     return lanes
 
 
-def task_meta(el: etree._Element, spec_name: str, lanes: dict[str, str],
-              role_keys: Collection[str] | None) -> TaskMeta:
+def task_meta(
+    el: etree._Element, spec_name: str, lanes: dict[str, str], role_keys: Collection[str] | None
+) -> TaskMeta:
     """Describe one waiting task drawn as `el`."""
     lane = None
     for node in (el, *el.iterancestors()):
         if node.get("id") in lanes:
             lane = lanes[node.get("id")] or None
             break
-    groups = tuple(g.strip() for g in (camunda(el, "candidateGroups") or "").split(",") if g.strip())
-    if not groups and lane and (lane in role_keys if role_keys is not None else _ROLE_LIKE.match(lane)):
+    groups = tuple(
+        g.strip() for g in (camunda(el, "candidateGroups") or "").split(",") if g.strip()
+    )
+    if (
+        not groups
+        and lane
+        and (lane in role_keys if role_keys is not None else _ROLE_LIKE.match(lane))
+    ):
         groups = (lane,)
     assignee = (camunda(el, "assignee") or "").strip() or None
     assignee_expr = None
@@ -86,8 +93,9 @@ def task_meta(el: etree._Element, spec_name: str, lanes: dict[str, str],
     )
 
 
-def collect_tasks(specs: list[Any], docs: dict[str, Document], report: Report,
-                  role_keys: Collection[str] | None) -> dict[str, TaskMeta]:
+def collect_tasks(
+    specs: list[Any], docs: dict[str, Document], report: Report, role_keys: Collection[str] | None
+) -> dict[str, TaskMeta]:
     """TaskMeta for every waiting task in `specs` (a process and the processes it uses)."""
     tasks: dict[str, TaskMeta] = {}
     where: dict[str, tuple[Document, etree._Element, str]] = {}
@@ -102,8 +110,15 @@ def collect_tasks(specs: list[Any], docs: dict[str, Document], report: Report,
                 continue
             earlier = where.get(task_spec.name)
             if earlier is not None and earlier[1] is not el:
-                report.add("duplicate_task_id", doc, el, id=el.get("id"), process=earlier[2],
-                           other=earlier[0].filename, other_line=earlier[1].sourceline)
+                report.add(
+                    "duplicate_task_id",
+                    doc,
+                    el,
+                    id=el.get("id"),
+                    process=earlier[2],
+                    other=earlier[0].filename,
+                    other_line=earlier[1].sourceline,
+                )
                 continue
             where[task_spec.name] = (doc, el, spec.name)
             tasks[task_spec.name] = task_meta(el, task_spec.name, lanes[doc.filename], role_keys)

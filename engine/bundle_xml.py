@@ -24,10 +24,14 @@ NSMAP = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ELEMENTS = 50_000
 # libxml2 refuses deeper trees unless huge_tree is on; 256 levels is plenty for BPMN.
-_PARSER_OPTIONS = dict(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_pis=True
-)
-_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "remove_pis": True,
+}
+_PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 
 # What each element is called in a sentence, in English and Chinese.
 KINDS: dict[str, tuple[str, str]] = {
@@ -78,10 +82,11 @@ def load_xml(raw: bytes) -> etree._Element:
     """Parse untrusted XML bytes into an element tree, or raise XmlRejected."""
     if len(raw) > MAX_FILE_BYTES:
         raise XmlRejected("file_too_large", None, limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    if any(marker in raw for marker in _DTD_MARKERS):
-        raise XmlRejected("doctype", _line_of(raw, raw.find(b"<!")))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    declaration = _declaration_offset(raw)
+    if declaration is not None:
+        raise XmlRejected("doctype", _line_of(raw, declaration))
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -94,12 +99,19 @@ def load_xml(raw: bytes) -> etree._Element:
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None:
         raise XmlRejected("doctype", 1)
-    count = 0
-    for _ in root.iter():
-        count += 1
+    for count, _ in enumerate(root.iter(), start=1):
         if count > MAX_ELEMENTS:
             raise XmlRejected("too_many_elements", None, limit=MAX_ELEMENTS)
     return root
+
+
+def _declaration_offset(raw: bytes) -> int | None:
+    """Where a <!DOCTYPE ...> (with its entities) starts before the root element, if any."""
+    position = 0
+    while match := _PROLOG_ITEM.match(raw, position):
+        position = match.end()
+    rest = raw[position:].lstrip()
+    return len(raw) - len(rest) if rest.startswith(b"<!") else None
 
 
 def _line_of(raw: bytes, offset: int) -> int:
@@ -117,8 +129,10 @@ def local(el: etree._Element) -> str:
 
 
 def is_bpmn(el: etree._Element, *names: str) -> bool:
-    return isinstance(el.tag, str) and etree.QName(el).namespace == BPMN_NS and (
-        not names or local(el) in names
+    return (
+        isinstance(el.tag, str)
+        and etree.QName(el).namespace == BPMN_NS
+        and (not names or local(el) in names)
     )
 
 
@@ -163,8 +177,9 @@ class Document:
         kind, kind_zh = KINDS.get(local(el), ("element", "元素"))
         text = label(el)
         if local(el) == "sequenceFlow" and not (el.get("name") or "").strip():
-            source, target = self.by_id.get(el.get("sourceRef", "")), self.by_id.get(
-                el.get("targetRef", "")
+            source, target = (
+                self.by_id.get(el.get("sourceRef", "")),
+                self.by_id.get(el.get("targetRef", "")),
             )
             if source is not None and target is not None:
                 ends = (label(source), label(target))

@@ -21,7 +21,7 @@ class DeployProblem:
     file: str
     element_id: str | None
     element_name: str | None
-    line: int | None
+    line: int | None  # None only for a whole-file problem (wrong type, too large)
     message: str  # English: what is wrong AND what to change
     message_zh: str  # the same in Simplified Chinese
 
@@ -41,9 +41,17 @@ class Report:
         self.problems: list[DeployProblem] = []
         self._seen: set[tuple] = set()
 
-    def add(self, code: str, doc, el: etree._Element | None = None, *, line: int | None = None,
-            filename: str | None = None, element_id: str | None = None,
-            **params: object) -> None:
+    def add(
+        self,
+        code: str,
+        doc,
+        el: etree._Element | None = None,
+        *,
+        line: int | None = None,
+        filename: str | None = None,
+        element_id: str | None = None,
+        **params: object,
+    ) -> None:
         """Record problem `code` about `el` of `doc` (a bundle_xml.Document or None)."""
         en, zh = MESSAGES[code]
         if el is not None and doc is not None:
@@ -61,7 +69,9 @@ class Report:
             element_id=el.get("id") if el is not None else element_id,
             element_name=(el.get("name") or None) if el is not None else None,
             line=line,
-            message=_sentence(en.format(**params)),
+            message=_sentence(en.format(**params))
+            if en.startswith("{what}")
+            else en.format(**params),
             message_zh=zh.format(**params),
         )
         key = (problem.file, problem.element_id, problem.line, problem.message)

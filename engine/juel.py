@@ -21,14 +21,54 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE | re.DOTALL,
 )
-_WORD_OPS = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=",
-             "div": "/", "mod": "%", "and": "and", "or": "or"}
-_SYMBOL_OPS = {"==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
-               "&&": "and", "||": "or", "+": "+", "-": "-", "*": "*", "/": "/", "%": "%"}
+_WORD_OPS = {
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "div": "/",
+    "mod": "%",
+    "and": "and",
+    "or": "or",
+}
+_SYMBOL_OPS = {
+    "==": "==",
+    "!=": "!=",
+    "<": "<",
+    ">": ">",
+    "<=": "<=",
+    ">=": ">=",
+    "&&": "and",
+    "||": "or",
+    "+": "+",
+    "-": "-",
+    "*": "*",
+    "/": "/",
+    "%": "%",
+}
 _LEVELS = (("or",), ("and",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
 _LITERALS = {"true": "True", "false": "False", "null": "None"}
-_PYTHON_WORDS = {"True", "False", "None", "in", "is", "not", "and", "or", "if", "else",
-                 "lambda", "import", "for", "while", "def", "class", "return"}
+_PYTHON_WORDS = {
+    "True",
+    "False",
+    "None",
+    "in",
+    "is",
+    "not",
+    "and",
+    "or",
+    "if",
+    "else",
+    "lambda",
+    "import",
+    "for",
+    "while",
+    "def",
+    "class",
+    "return",
+}
 
 
 class JuelUnsupported(Exception):
@@ -170,14 +210,14 @@ class _Parser:
                 if kind != "name":
                     raise _generic_hint()
                 if self.peek() == ("op", "("):
-                    raise _method_call(path, member, self.tokens[self.pos + 1:])
+                    raise _method_call(path, member, self.tokens[self.pos + 1 :])
                 text, path = f"{text}[{member!r}]", f"{path}.{member}"
             else:
                 index, _ = self.binary(0)
                 self.expect("]")
                 text = f"{text}[{index}]"
         if self.peek() == ("op", "("):
-            raise _method_call(None, name, self.tokens[self.pos + 1:])
+            raise _method_call(None, name, self.tokens[self.pos + 1 :])
         return text, True
 
     def expect(self, symbol: str) -> None:

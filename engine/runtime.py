@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -24,7 +24,7 @@ from .definitions import Deployed, deploy, get_latest_or_404
 from .errors import Conflict, Forbidden, NotFound, task_gone
 from .evaluator import Evaluator
 from .script_engine import make_script_engine
-from .incidents import describe_failure, open_incident, resolve_incidents
+from .incidents import Failure, describe_failure, open_incident, resolve_incidents
 from .models import HumanTask, ProcessDefinition, ProcessInstance, utcnow
 from .serialization import SERIALIZER_VERSION, StateSerializer
 from .tasklist import can_act, sync_human_tasks
@@ -50,6 +50,33 @@ SYSTEM = Actor("system", frozenset({"system"}))
 InstanceListener = Callable[[Session, ProcessInstance, BpmnWorkflow], None]
 
 
+@dataclass(frozen=True)
+class CompiledDefinition:
+    """What running an instance needs of its definition version; immutable, so cached."""
+
+    id: int
+    key: str
+    version: int
+    spec: Any
+    subprocess_specs: dict
+    task_meta: dict
+
+
+@dataclass
+class _Events:
+    """Audit events gathered during a mutation, written once the instance has its id."""
+
+    rows: list[tuple[str, str | None, str | None, dict]]
+
+    def add(self, event: str, actor: str | None, task_id: str | None = None, **payload) -> None:
+        self.rows.append((event, actor, task_id, payload))
+
+    def write(self, session: Session, instance_id: int) -> None:
+        for kind, actor, task_id, payload in self.rows:
+            record(session, kind, actor, instance_id=instance_id, task_id=task_id, payload=payload)
+        self.rows.clear()
+
+
 class Engine:
     """The BPMN runtime on SpiffWorkflow, assembled from an evaluator and a serializer."""
 
@@ -58,6 +85,7 @@ class Engine:
         self.script_engine = make_script_engine(self.evaluator)
         self.serializer = serializer or StateSerializer()
         self._listeners: list[InstanceListener] = []
+        self._compiled: dict[int, CompiledDefinition] = {}
 
     def on_save(self, listener: InstanceListener) -> None:
         """Call `listener(session, instance, workflow)` after every save (domain records, timers)."""
@@ -79,26 +107,23 @@ class Engine:
         business_key: str | None = None,
     ) -> ProcessInstance:
         definition = get_latest_or_404(session, key)
-        spec, subprocess_specs = self._spec(definition)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-        start_task = workflow.task_tree
-        start_task.data.update(data)
+        compiled = self.compiled(session, definition.id, definition)
+        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data)
         instance = ProcessInstance(
             definition_id=definition.id,
-            definition=definition,
             process_key=definition.key,
             business_key=business_key,
             started_by=actor.username,
             status="running",
-            state="{}",
-            serializer_version=SERIALIZER_VERSION,
             summary=dict(data),
         )
+        events = _Events([])
+        events.add("start", actor.username, data=dict(data))
+        # run to the first wait before inserting, so the row is written once, complete
+        failure = self._advance(workflow, events)
         session.add(instance)
-        session.flush()
-        record(session, "start", actor.username, instance_id=instance.id, payload={"data": dict(data)})
-        self._advance(session, instance, workflow)
-        self._save(session, instance, workflow)
+        self._save(session, instance, workflow, compiled, events, failure, open_rows={})
         return instance
 
     def load(self, session: Session, instance_id: int, *, lock: bool = True):
@@ -109,26 +134,57 @@ class Engine:
         instance = session.scalars(stmt.execution_options(populate_existing=True)).first()
         if instance is None:
             raise NotFound(f"There is no case {instance_id}.", f"没有编号为 {instance_id} 的案例。")
-        spec, subprocess_specs = self._spec(instance.definition)
-        workflow = self.serializer.load_state(instance.state, spec, subprocess_specs)
-        workflow.script_engine = self.script_engine
-        return instance, workflow
+        return instance, self._restore(session, instance)
 
-    def _spec(self, definition: ProcessDefinition):
-        return self.serializer.load_spec(definition.id, lambda: definition.spec_json)
+    def _restore(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        compiled = self.compiled(session, instance.definition_id)
+        workflow = self.serializer.load_state(instance.state, compiled.spec, compiled.subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def compiled(
+        self, session: Session, definition_id: int, definition: ProcessDefinition | None = None
+    ) -> CompiledDefinition:
+        """The restored spec and task metadata of a definition version, cached per process."""
+        cached = self._compiled.get(definition_id)
+        if cached is not None:
+            return cached
+        definition = definition or session.get(ProcessDefinition, definition_id)
+        spec, subprocess_specs = self.serializer.load_spec(definition.id, lambda: definition.spec_json)
+        cached = CompiledDefinition(
+            definition.id, definition.key, definition.version, spec, subprocess_specs,
+            dict(definition.task_meta),
+        )
+        self._compiled[definition_id] = cached
+        return cached
 
     # -- human tasks ---------------------------------------------------------------------------
-    def _open_task(self, session: Session, task_id: str, actor: Actor):
-        """Lock the task's instance, then re-read the task row as it stands after the lock."""
-        row = session.get(HumanTask, task_id)
-        if row is None:
-            raise NotFound("There is no such task.", "没有这个任务。")
-        instance, workflow = self.load(session, row.instance_id)
-        row = session.scalars(
-            select(HumanTask)
-            .where(HumanTask.id == task_id)
+    def _open_task(self, session: Session, task_id: str, *, restore: bool = True):
+        """Lock the task's instance, then read its task rows as they stand after the lock.
+
+        Returns the task row, the instance, its workflow and the instance's open task rows.
+        """
+        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+        instance = session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.id == owner)
+            .with_for_update()
             .execution_options(populate_existing=True)
-        ).one()
+        ).first()
+        if instance is None:
+            raise NotFound("There is no such task.", "没有这个任务。")
+        rows = {
+            r.id: r
+            for r in session.scalars(
+                select(HumanTask)
+                .where(
+                    HumanTask.instance_id == instance.id,
+                    or_(HumanTask.status == "open", HumanTask.id == task_id),
+                )
+                .execution_options(populate_existing=True)
+            )
+        }
+        row = rows[task_id]
         if row.status != "open":
             raise task_gone()
         if instance.status == "suspended":
@@ -136,7 +192,8 @@ class Engine:
                 "This case is suspended; an administrator must resume it first.",
                 "该案例已暂停，需由管理员恢复后才能继续。",
             )
-        return row, instance, workflow
+        workflow = self._restore(session, instance) if restore else None
+        return row, instance, workflow, {k: r for k, r in rows.items() if r.status == "open"}
 
     def complete_task(
         self,
@@ -148,7 +205,7 @@ class Engine:
         expected_version: int | None = None,
     ) -> ProcessInstance:
         """Complete a READY human task with already validated data and run the engine on."""
-        row, instance, workflow = self._open_task(session, task_id, actor)
+        row, instance, workflow, open_rows = self._open_task(session, task_id)
         if expected_version is not None and instance.version != expected_version:
             raise Conflict(
                 "The case changed since you opened it. Reload and try again.",
@@ -162,23 +219,25 @@ class Engine:
             raise task_gone()
         task.data.update(data)
         task.run()
-        now = utcnow()
-        row.status, row.completed_at, row.completed_by = "completed", now, actor.username
-        record(
-            session,
-            "complete",
-            actor.username,
-            instance_id=instance.id,
-            task_id=task_id,
-            payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en, "data": dict(data)},
-        )
+        row.status, row.completed_at, row.completed_by = "completed", utcnow(), actor.username
+        del open_rows[task_id]
+        events = _Events([])
+        events.add("complete", actor.username, task_id,
+                   task=row.spec_name, name=row.name, name_en=row.name_en, data=dict(data))
         instance.summary = {**instance.summary, **data}
-        self._advance(session, instance, workflow)
-        self._save(session, instance, workflow)
+        failure = self._advance(workflow, events)
+        self._save(session, instance, workflow, self.compiled(session, instance.definition_id),
+                   events, failure, open_rows=open_rows)
         return instance
 
+    def _task_event(self, session, kind: str, actor: Actor, row: HumanTask, instance, **extra) -> None:
+        self._touch(instance)
+        record(session, kind, actor.username, instance_id=instance.id, task_id=row.id,
+               payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en, **extra})
+        session.flush()
+
     def claim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
-        row, instance, _ = self._open_task(session, task_id, actor)
+        row, instance, _, _ = self._open_task(session, task_id, restore=False)
         if row.claimed_by == actor.username:
             return row
         if row.claimed_by is not None:
@@ -188,14 +247,11 @@ class Engine:
         if not can_act(row, actor):
             raise Forbidden("This task is not open to you.", "此任务不对您开放。")
         row.claimed_by = actor.username
-        self._touch(instance)
-        record(session, "claim", actor.username, instance_id=instance.id, task_id=task_id,
-               payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en})
-        session.flush()
+        self._task_event(session, "claim", actor, row, instance)
         return row
 
     def unclaim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
-        row, instance, _ = self._open_task(session, task_id, actor)
+        row, instance, _, _ = self._open_task(session, task_id, restore=False)
         if row.claimed_by is None:
             return row
         if row.claimed_by != actor.username and not actor.is_admin:
@@ -204,22 +260,15 @@ class Engine:
                 f"此任务已被 {row.claimed_by} 认领，只有其本人可以释放。",
             )
         row.claimed_by = None
-        self._touch(instance)
-        record(session, "unclaim", actor.username, instance_id=instance.id, task_id=task_id,
-               payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en})
-        session.flush()
+        self._task_event(session, "unclaim", actor, row, instance)
         return row
 
     def assign(self, session: Session, task_id: str, username: str, actor: Actor) -> HumanTask:
         """Give an open task to a specific person (the caller checked they may)."""
-        row, instance, _ = self._open_task(session, task_id, actor)
+        row, instance, _, _ = self._open_task(session, task_id, restore=False)
         previous = row.assignee
         row.assignee, row.claimed_by = username, None
-        self._touch(instance)
-        record(session, "assign", actor.username, instance_id=instance.id, task_id=task_id,
-               payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en,
-                        "from": previous, "to": username})
-        session.flush()
+        self._task_event(session, "assign", actor, row, instance, **{"from": previous, "to": username})
         return row
 
     def fire_timers(self, session: Session, instance_id: int) -> ProcessInstance | None:
@@ -230,10 +279,9 @@ class Engine:
         if instance.next_timer_at is None or instance.next_timer_at > utcnow():
             return None
         workflow.refresh_timers()
-        record(session, "timer", "system", instance_id=instance.id,
-               payload={"due": instance.next_timer_at.isoformat()})
-        self._advance(session, instance, workflow)
-        self._save(session, instance, workflow)
+        events = _Events([])
+        events.add("timer", "system", due=instance.next_timer_at.isoformat())
+        self._run_and_save(session, instance, workflow, events)
         return instance
 
     # -- administration ------------------------------------------------------------------------
@@ -241,16 +289,15 @@ class Engine:
         """Re-run the steps that failed, after whatever caused the failure was fixed."""
         instance, workflow = self.load(session, instance_id)
         failed = workflow.get_tasks(state=TaskState.ERROR)
-        if instance.status != "error" or not failed:
+        if instance.status != "error":
             raise Conflict("This case has no failed step to retry.", "该案例没有可重试的失败步骤。")
         for task in failed:
             task._set_state(TaskState.READY)
         resolve_incidents(session, instance.id, actor.username)
-        record(session, "retry", actor.username, instance_id=instance.id,
-               payload={"tasks": [t.task_spec.name for t in failed]})
+        events = _Events([])
+        events.add("retry", actor.username, tasks=[t.task_spec.name for t in failed])
         instance.status = "running"
-        self._advance(session, instance, workflow)
-        self._save(session, instance, workflow)
+        self._run_and_save(session, instance, workflow, events)
         return instance
 
     def set_suspended(self, session: Session, instance_id: int, suspended: bool, actor: Actor):
@@ -259,9 +306,10 @@ class Engine:
             raise Conflict("A finished case cannot be suspended.", "已结束的案例不能暂停。")
         if not suspended and instance.status != "suspended":
             raise Conflict("This case is not suspended.", "该案例未处于暂停状态。")
-        record(session, "suspend" if suspended else "resume", actor.username, instance_id=instance.id)
+        events = _Events([])
+        events.add("suspend" if suspended else "resume", actor.username)
         instance.status = "suspended" if suspended else "running"
-        self._save(session, instance, workflow)
+        self._save(session, instance, workflow, self.compiled(session, instance.definition_id), events)
         return instance
 
     def terminate(self, session: Session, instance_id: int, actor: Actor) -> ProcessInstance:
@@ -270,42 +318,63 @@ class Engine:
             raise Conflict("This case has already ended.", "该案例已结束。")
         workflow.cancel()
         instance.status = "terminated"
-        record(session, "terminate", actor.username, instance_id=instance.id)
-        self._save(session, instance, workflow)
+        events = _Events([])
+        events.add("terminate", actor.username)
+        self._save(session, instance, workflow, self.compiled(session, instance.definition_id), events)
         return instance
 
     # -- internals -----------------------------------------------------------------------------
-    def _advance(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        """Run engine steps; a failure inside the diagram becomes an incident, not an exception."""
+    def _run_and_save(self, session: Session, instance: ProcessInstance, workflow, events: _Events) -> None:
+        failure = self._advance(workflow, events)
+        self._save(session, instance, workflow, self.compiled(session, instance.definition_id),
+                   events, failure)
+
+    def _advance(self, workflow: BpmnWorkflow, events: _Events) -> Failure | None:
+        """Run engine steps; a failure inside the diagram is returned, not raised."""
 
         def step_done(task):
-            if type(task.task_spec).__name__ in _TIMELINE_SPECS:
-                record(session, "step", "system", instance_id=instance.id, task_id=str(task.id),
-                       payload={"task": task.task_spec.name,
-                                "name": task.task_spec.bpmn_name or task.task_spec.name,
-                                "kind": type(task.task_spec).__name__})
+            kind = type(task.task_spec).__name__
+            if kind in _TIMELINE_SPECS:
+                events.add("step", "system", str(task.id), task=task.task_spec.name,
+                           name=task.task_spec.bpmn_name or task.task_spec.name, kind=kind)
 
         try:
             workflow.do_engine_steps(did_complete_task=step_done)
         except Exception as exc:  # noqa: BLE001 - anything a diagram does wrong is an incident
-            failure = describe_failure(exc, workflow)
-            open_incident(session, instance, failure)
-            instance.status = "error"
+            return describe_failure(exc, workflow)
+        return None
 
-    def _save(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    def _save(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        workflow: BpmnWorkflow,
+        compiled: CompiledDefinition,
+        events: _Events,
+        failure: Failure | None = None,
+        open_rows: dict[str, HumanTask] | None = None,
+    ) -> None:
+        """Write state, status, timers, task rows, incidents and audit events of one mutation."""
+        if failure is not None:
+            instance.status = "error"
         instance.state = self.serializer.dump_state(workflow)
         instance.serializer_version = SERIALIZER_VERSION
         self._touch(instance)
-        if workflow.is_completed() and instance.status not in ("terminated", "error"):
-            if instance.status != "completed":
-                instance.status, instance.ended_at = "completed", utcnow()
-                record(session, "end", "system", instance_id=instance.id)
+        if workflow.is_completed() and instance.status not in ("terminated", "error", "completed"):
+            instance.status, instance.ended_at = "completed", utcnow()
+            events.add("end", "system")
         elif instance.status in ("running", "waiting"):
-            instance.status = "running" if workflow.get_tasks(state=TaskState.READY, manual=True) else "waiting"
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            instance.status = "running" if ready else "waiting"
         elif instance.status == "terminated" and instance.ended_at is None:
             instance.ended_at = utcnow()
         instance.next_timer_at = _next_timer(workflow) if instance.status in ("running", "waiting") else None
-        sync_human_tasks(session, instance, workflow, self.evaluator)
+        if instance.id is None:
+            session.flush()  # a new instance: one INSERT with everything, for its id
+        if failure is not None:
+            open_incident(session, instance, failure)
+        events.write(session, instance.id)
+        sync_human_tasks(session, instance, workflow, self.evaluator, compiled.task_meta, open_rows)
         for listener in self._listeners:
             listener(session, instance, workflow)
         session.flush()

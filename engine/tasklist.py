@@ -70,27 +70,41 @@ def inbox_query(actor: Actor, scope: str = "open", instance_id: int | None = Non
     return stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
 
 
-def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, evaluator) -> None:
-    """Make the open rows of `instance` match its READY manual tasks."""
+def sync_human_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    workflow,
+    evaluator,
+    meta_by_spec: dict,
+    open_rows: dict[str, HumanTask] | None = None,
+) -> None:
+    """Make the open rows of `instance` match its READY manual tasks.
+
+    `open_rows`, when the caller has just read them under the instance lock, saves a query;
+    without it, rows of tasks coming back after a retry are found and reopened too.
+    """
     ready = {}
     if instance.status not in ("terminated", "completed"):
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = {
-        row.id: row
-        for row in session.scalars(
-            select(HumanTask).where(
-                or_(
-                    and_(HumanTask.instance_id == instance.id, HumanTask.status == "open"),
-                    HumanTask.id.in_(list(ready)),
+    if open_rows is not None:
+        rows = dict(open_rows)
+    else:
+        with session.no_autoflush:
+            rows = {
+                row.id: row
+                for row in session.scalars(
+                    select(HumanTask).where(
+                        or_(
+                            and_(HumanTask.instance_id == instance.id, HumanTask.status == "open"),
+                            HumanTask.id.in_(list(ready)),
+                        )
+                    )
                 )
-            )
-        )
-    }
+            }
     now = utcnow()
     for task_id, row in rows.items():
         if row.status == "open" and task_id not in ready:
             row.status, row.completed_at = "cancelled", now
-    meta_by_spec = instance.definition.task_meta
     for task_id, task in ready.items():
         row = rows.get(task_id)
         if row is not None:

@@ -219,9 +219,18 @@ def test_a_loop_that_eats_memory_is_stopped(evaluator: Evaluator) -> None:
     ("date(2024, 5, 1) + timedelta(days=3)", datetime(2024, 5, 4).date()),
     ("sum([timedelta(hours=2)] * 3, timedelta())", timedelta(hours=6)),
     ("int('42') + int(Decimal('2.9')) if isinstance(amount, int) else 0", 44),
+    ("date(2024, 5, 1).strftime('%d.%m.%Y')", "01.05.2024"),
+    ("datetime.strptime('2024-05-01', '%Y-%m-%d').day", 1),
 ])
 def test_normal_expressions_work(evaluator: Evaluator, source: str, expected: object) -> None:
     assert evaluator.evaluate(source, CONTEXT) == expected
+
+
+def test_text_indented_by_the_diagram_xml_still_runs(evaluator: Evaluator) -> None:
+    assert evaluator.evaluate("\n      amount > 5\n    ", {"amount": 7}) is True
+    context: dict = {}
+    evaluator.execute("\n    x = 1\n    if x:\n        y = x + 1\n  ", context)
+    assert context == {"x": 1, "y": 2}
 
 
 def test_script_keeps_plain_data_and_drops_its_own_functions(evaluator: Evaluator) -> None:
@@ -248,6 +257,16 @@ def test_script_cannot_store_a_function_inside_task_data(evaluator: Evaluator) -
     with pytest.raises(ExpressionError) as caught:
         evaluator.evaluate("is_vip", {})
     assert caught.value.kind == "bad_result"
+
+
+def test_script_leaves_untouched_app_values_alone(evaluator: Evaluator) -> None:
+    class Customer:
+        level = "gold"
+
+    customer = Customer()
+    context = {"customer": customer, "rows": [1]}
+    evaluator.execute("vip = is_vip(customer.level)\nrows.append(2)", context)
+    assert context == {"customer": customer, "rows": [1, 2], "vip": True}
 
 
 def test_failing_line_three_is_reported(evaluator: Evaluator) -> None:
