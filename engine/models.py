@@ -181,3 +181,13 @@ class FormRecord(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets readers work while one writer commits; wait on locks instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

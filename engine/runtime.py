@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -25,7 +25,7 @@ from .errors import Conflict, Forbidden, NotFound, task_gone
 from .evaluator import Evaluator
 from .script_engine import make_script_engine
 from .incidents import Failure, describe_failure, open_incident, resolve_incidents
-from .models import HumanTask, ProcessDefinition, ProcessInstance, utcnow
+from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, utcnow
 from .serialization import SERIALIZER_VERSION, StateSerializer
 from .tasklist import can_act, sync_human_tasks
 
@@ -72,8 +72,16 @@ class _Events:
         self.rows.append((event, actor, task_id, payload))
 
     def write(self, session: Session, instance_id: int) -> None:
-        for kind, actor, task_id, payload in self.rows:
-            record(session, kind, actor, instance_id=instance_id, task_id=task_id, payload=payload)
+        if self.rows:
+            now = utcnow()
+            session.execute(
+                insert(AuditEvent),
+                [
+                    {"kind": kind, "actor": actor, "instance_id": instance_id, "task_id": task_id,
+                     "payload": payload, "at": now}
+                    for kind, actor, task_id, payload in self.rows
+                ],
+            )
         self.rows.clear()
 
 
@@ -374,7 +382,10 @@ class Engine:
         if failure is not None:
             open_incident(session, instance, failure)
         events.write(session, instance.id)
-        sync_human_tasks(session, instance, workflow, self.evaluator, compiled.task_meta, open_rows)
+        # the open tasks after this mutation, for callers to answer with (not a mapped column)
+        instance.current_tasks = sync_human_tasks(
+            session, instance, workflow, self.evaluator, compiled.task_meta, open_rows
+        )
         for listener in self._listeners:
             listener(session, instance, workflow)
         session.flush()

@@ -77,8 +77,8 @@ def sync_human_tasks(
     evaluator,
     meta_by_spec: dict,
     open_rows: dict[str, HumanTask] | None = None,
-) -> None:
-    """Make the open rows of `instance` match its READY manual tasks.
+) -> list[HumanTask]:
+    """Make the open rows of `instance` match its READY manual tasks; returns the open rows.
 
     `open_rows`, when the caller has just read them under the instance lock, saves a query;
     without it, rows of tasks coming back after a retry are found and reopened too.
@@ -105,10 +105,12 @@ def sync_human_tasks(
     for task_id, row in rows.items():
         if row.status == "open" and task_id not in ready:
             row.status, row.completed_at = "cancelled", now
+    current = []
     for task_id, task in ready.items():
         row = rows.get(task_id)
         if row is not None:
             row.status = "open"  # a retried or reset task comes back
+            current.append(row)
             continue
         meta = meta_by_spec.get(task.task_spec.name, {})
         roles = list(meta.get("roles") or ())
@@ -122,8 +124,7 @@ def sync_human_tasks(
         if not roles and not assignee:
             # a task nobody was named for belongs to whoever started the case
             assignee = instance.started_by
-        session.add(
-            HumanTask(
+        row = HumanTask(
                 id=task_id,
                 instance_id=instance.id,
                 process_key=instance.process_key,
@@ -136,8 +137,11 @@ def sync_human_tasks(
                 assignee=assignee,
                 form_key=meta.get("form_key"),
                 created_at=now,
-            )
+                status="open",
         )
+        session.add(row)
+        current.append(row)
+    return current
 
 
 def _assignee_from_expression(meta: dict, task, evaluator) -> str | None:

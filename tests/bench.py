@@ -18,7 +18,7 @@ import uuid
 from http.client import HTTPConnection
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, func, insert, select, text
+from sqlalchemy import create_engine, delete, event, func, insert, select, text
 from sqlalchemy.orm import sessionmaker
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -26,7 +26,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine.models import Base, HumanTask, ProcessInstance
+from engine.models import Base, sqlite_pragmas, HumanTask, ProcessInstance
 from engine.runtime import Actor, Engine
 from engine.tasklist import inbox_query
 
@@ -102,6 +102,8 @@ def raw_round_trip(spec, subs):
 # -- the engine service layer ------------------------------------------------------------------
 def _service(url: str, engine: Engine):
     db = create_engine(url, pool_size=4) if url.startswith("postgresql") else create_engine(url)
+    if url.startswith("sqlite"):
+        event.listen(db, "connect", sqlite_pragmas)
     if url.startswith("postgresql"):
         with db.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench"))
@@ -117,12 +119,9 @@ def _service(url: str, engine: Engine):
         with factory() as session:
             instance = engine.start(session, "three_tasks", {}, ACTOR)
             session.commit()
-            instance_id = instance.id
             for _ in range(3):
-                task_id = session.scalar(
-                    select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
-                )
-                engine.complete_task(session, task_id, {"ok": True}, ACTOR)
+                task_id = instance.current_tasks[0].id
+                instance = engine.complete_task(session, task_id, {"ok": True}, ACTOR)
                 session.commit()
 
     return run, db, factory

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 
+from engine.models import sqlite_pragmas
+
 from .config import default_config
 from .extensions import babel, csrf, db, migrate
 
@@ -23,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "connect", sqlite_pragmas)
 
     from . import auth, cli, errors, session_user
     from .api import bp as api_bp
@@ -41,11 +43,3 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
     return app
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

@@ -96,7 +96,7 @@ def complete_task(
     instance = get_engine().complete_task(
         session, task_id, clean, actor, expected_version=expected_version
     )
-    return instance, open_tasks(session, instance.id)
+    return instance, sorted(instance.current_tasks, key=lambda t: (t.created_at, t.id))
 
 
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:

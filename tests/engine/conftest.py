@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 
-from engine.models import Base
+from engine.models import Base, sqlite_pragmas
 from engine.runtime import Actor, Engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +33,7 @@ def sql_engine(tmp_path_factory):
         engine = create_engine(url, connect_args={"options": "-csearch_path=engine_tests"})
     else:
         engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('engine') / 'engine.sqlite'}")
+        event.listen(engine, "connect", sqlite_pragmas)
     Base.metadata.create_all(engine)
     yield engine
     engine.dispose()

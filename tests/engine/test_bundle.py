@@ -742,3 +742,15 @@ def test_messages_must_be_named():
         rejected({"a.bpmn": bpmn(body)}),
         'The intermediate event "Parts arrived" does not refer to a named message',
     )
+
+
+def test_every_message_has_both_languages_and_fills_in():
+    from collections import defaultdict
+
+    from engine.deploy_catalog import MESSAGES
+
+    for code, (english, chinese) in MESSAGES.items():
+        values = defaultdict(lambda: "X")
+        assert "{" not in english.format_map(values).replace("${", ""), code
+        assert "{" not in chinese.format_map(values).replace("${", ""), code
+        assert english != chinese, code
