@@ -53,10 +53,12 @@ check: install
 bench: install
 	$(PY) -m tests.bench
 
+# re-extract the UI's messages, merge them into each catalog (new ones untranslated, never
+# guessed), then compile the .mo files the app reads; both .po and .mo are committed
 translations: install
-	$(VENV)/bin/pybabel extract -F webapp/babel.cfg -k lazy_gettext -o webapp/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
-	$(VENV)/bin/pybabel compile -d webapp/translations
+	$(VENV)/bin/pybabel extract -F webapp/babel.cfg -k _l -k lazy_gettext --project=Aftersales -o webapp/translations/messages.pot webapp
+	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d webapp/translations --statistics
 
 clean:
 	rm -rf $(VENV) $(FRONTEND)/node_modules webapp/static/dist var

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -50,12 +50,13 @@ def deploy(
     evaluator,
     serializer: StateSerializer,
     actor: str | None,
+    role_keys: Collection[str] | None = None,
 ) -> list[Deployed]:
     """Deploy every executable process in `files` as a new version, or none (raises DeployRejected)."""
     files = _with_dependents(session, files)
     stored_forms = latest_forms(session)
     known = {key: load_form(src, f"{key}.form") for key, src in stored_forms.items()}
-    bundle = parse_bundle(files, evaluator=evaluator, known_forms=known)
+    bundle = parse_bundle(files, evaluator=evaluator, known_forms=known, role_keys=role_keys)
 
     form_sources = dict(stored_forms)
     for key, form in bundle.forms.items():

@@ -90,6 +90,7 @@ class ProcessInstance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(200))
+    definition_version: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="running")
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
     state: Mapped[str] = mapped_column(Text)
@@ -121,6 +122,8 @@ class HumanTask(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(200))
+    # the instance's definition version, so a task's form is found without loading the instance
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     spec_name: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str | None] = mapped_column(String(300))

@@ -88,8 +88,14 @@ class _Events:
 class Engine:
     """The BPMN runtime on SpiffWorkflow, assembled from an evaluator and a serializer."""
 
-    def __init__(self, evaluator: Evaluator | None = None, serializer: StateSerializer | None = None):
+    def __init__(
+        self,
+        evaluator: Evaluator | None = None,
+        serializer: StateSerializer | None = None,
+        role_keys: frozenset[str] | None = None,
+    ):
         self.evaluator = evaluator or Evaluator()
+        self.role_keys = role_keys  # lanes named like one of these are read as candidate roles
         self.script_engine = make_script_engine(self.evaluator)
         self.serializer = serializer or StateSerializer()
         self._listeners: list[InstanceListener] = []
@@ -102,7 +108,8 @@ class Engine:
     # -- definitions ---------------------------------------------------------------------------
     def deploy(self, session: Session, files: Mapping[str, bytes], actor: Actor) -> list[Deployed]:
         return deploy(
-            session, files, evaluator=self.evaluator, serializer=self.serializer, actor=actor.username
+            session, files, evaluator=self.evaluator, serializer=self.serializer,
+            actor=actor.username, role_keys=self.role_keys,
         )
 
     # -- instances -----------------------------------------------------------------------------
@@ -121,6 +128,7 @@ class Engine:
         instance = ProcessInstance(
             definition_id=definition.id,
             process_key=definition.key,
+            definition_version=definition.version,
             business_key=business_key,
             started_by=actor.username,
             status="running",
@@ -173,25 +181,21 @@ class Engine:
         Returns the task row, the instance, its workflow and the instance's open task rows.
         """
         owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        instance = session.scalars(
-            select(ProcessInstance)
-            .where(ProcessInstance.id == owner)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
-        if instance is None:
-            raise NotFound("There is no such task.", "没有这个任务。")
-        rows = {
-            r.id: r
-            for r in session.scalars(
-                select(HumanTask)
-                .where(
-                    HumanTask.instance_id == instance.id,
-                    or_(HumanTask.status == "open", HumanTask.id == task_id),
-                )
-                .execution_options(populate_existing=True)
+        # one round trip: lock the instance row and read its task rows as they stand now
+        pairs = session.execute(
+            select(ProcessInstance, HumanTask)
+            .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+            .where(
+                ProcessInstance.id == owner,
+                or_(HumanTask.status == "open", HumanTask.id == task_id),
             )
-        }
+            .with_for_update(of=ProcessInstance)
+            .execution_options(populate_existing=True)
+        ).all()
+        if not pairs:
+            raise NotFound("There is no such task.", "没有这个任务。")
+        instance = pairs[0][0]
+        rows = {task.id: task for _, task in pairs}
         row = rows[task_id]
         if row.status != "open":
             raise task_gone()

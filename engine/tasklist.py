@@ -128,6 +128,7 @@ def sync_human_tasks(
                 id=task_id,
                 instance_id=instance.id,
                 process_key=instance.process_key,
+                definition_id=instance.definition_id,
                 spec_name=task.task_spec.name,
                 name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.name,
                 name_en=meta.get("name_en"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -27,17 +26,29 @@ from .runtime import get_engine
 MAX_FREE_DATA_BYTES = 64 * 1024
 
 
-@lru_cache(maxsize=512)
-def _cached_form(definition_id: int, key: str, source: str) -> FormDefinition:
-    return load_form(source, f"{key}.form")
+# (definition id, form key) -> loaded form; a deployed definition version never changes
+_forms: dict[tuple[int, str], FormDefinition | None] = {}
 
 
 def form_for(definition: ProcessDefinition, key: str | None) -> FormDefinition | None:
     """The form `key` as deployed with this definition version."""
-    if not key or key not in definition.forms:
+    if not key:
         return None
-    source = json.dumps(definition.forms[key], sort_keys=True)
-    return _cached_form(definition.id, key, source)
+    cache_key = (definition.id, key)
+    if cache_key not in _forms:
+        raw = definition.forms.get(key)
+        _forms[cache_key] = load_form(raw, f"{key}.form") if raw is not None else None
+    return _forms[cache_key]
+
+
+def form_for_task(session: Session, task: HumanTask) -> FormDefinition | None:
+    """The task's form, without loading its instance or definition when cached."""
+    if not task.form_key:
+        return None
+    cached = _forms.get((task.definition_id, task.form_key))
+    if cached is not None:
+        return cached
+    return form_for(session.get(ProcessDefinition, task.definition_id), task.form_key)
 
 
 def validate(form: FormDefinition | None, data: Any, locale: str) -> dict[str, Any]:
@@ -91,8 +102,7 @@ def complete_task(
         raise task_gone()
     if not can_act(row, actor):
         raise Forbidden("This task is not yours to complete.", "您无权完成此任务。")
-    form = form_for(row.instance.definition, row.form_key)
-    clean = validate(form, data, locale)
+    clean = validate(form_for_task(session, row), data, locale)
     instance = get_engine().complete_task(
         session, task_id, clean, actor, expected_version=expected_version
     )

@@ -7,8 +7,10 @@ from functools import lru_cache
 from engine.evaluator import Evaluator
 from engine.runtime import Engine
 
+from .org.models import ROLES
+
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     evaluator = Evaluator()
-    return Engine(evaluator)
+    return Engine(evaluator, role_keys=frozenset(ROLES))

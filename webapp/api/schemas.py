@@ -55,7 +55,7 @@ class IncidentSchema(Schema):
 class InstanceSchema(Schema):
     id = fields.Integer()
     process = fields.String(attribute="process_key")
-    version = fields.Method("get_version")
+    version = fields.Integer(attribute="definition_version")
     status = fields.String()
     business_key = fields.String(allow_none=True)
     started_by = fields.String(allow_none=True)
@@ -64,9 +64,6 @@ class InstanceSchema(Schema):
     ended_at = fields.AwareDateTime(allow_none=True)
     data = fields.Dict(attribute="summary")
     row_version = fields.Integer(attribute="version")
-
-    def get_version(self, instance) -> int:
-        return instance.definition.version
 
 
 class DefinitionSchema(Schema):

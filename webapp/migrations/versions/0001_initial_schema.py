@@ -94,6 +94,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('definition_id', sa.Integer(), nullable=False),
     sa.Column('process_key', sa.String(length=200), nullable=False),
+    sa.Column('definition_version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('business_key', sa.String(length=200), nullable=True),
     sa.Column('state', sa.Text(), nullable=False),
@@ -142,6 +143,7 @@ def upgrade():
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('process_key', sa.String(length=200), nullable=False),
+    sa.Column('definition_id', sa.Integer(), nullable=False),
     sa.Column('spec_name', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('name_en', sa.String(length=300), nullable=True),
@@ -156,6 +158,7 @@ def upgrade():
     sa.Column('due_at', engine.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.String(length=100), nullable=True),
+    sa.ForeignKeyConstraint(['definition_id'], ['process_definition.id'], name=op.f('fk_human_task_definition_id_process_definition')),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_human_task_instance_id_process_instance')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task'))
     )
