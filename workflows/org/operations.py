@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.models import utcnow
@@ -87,7 +87,12 @@ def issue_token(session: Session, user: User) -> tuple[str, datetime]:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    # token, user and roles in one round trip: this runs on every API request
+    row = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(token))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    )
     if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user
