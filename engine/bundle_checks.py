@@ -275,7 +275,7 @@ class BpmnChecker:
 def check_call_cycles(index: BundleIndex, report: Report) -> None:
     """A process that calls itself, directly or through others, never finishes: refuse it."""
     calls: dict[str, list[etree._Element]] = {}
-    for key, (doc, process, deployed) in index.processes.items():
+    for key, (_doc, process, deployed) in index.processes.items():
         if deployed:
             calls[key] = list(process.iter(f"{{{BPMN_NS}}}callActivity"))
     for start in calls:

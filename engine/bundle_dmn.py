@@ -89,9 +89,9 @@ class DmnChecker:
                         side=side[0],
                         side_zh=side[1],
                     )
-            for cell, column in zip(cells[0], inputs):
+            for cell, column in zip(cells[0], inputs, strict=False):
                 self.input_cell(self.where(decision, number, column), cell)
-            for cell, column in zip(cells[1], outputs):
+            for cell, column in zip(cells[1], outputs, strict=False):
                 self.output_cell(self.where(decision, number, column), cell)
 
     def where(self, decision: etree._Element, number: int, column: etree._Element) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -37,7 +38,9 @@ def _checksum(files: Mapping[str, str], forms: Mapping[str, str]) -> str:
 def latest_forms(session: Session) -> dict[str, str]:
     """Source of the newest deployed version of every form, by key."""
     newest = (
-        select(FormRecord.key, func.max(FormRecord.id).label("id")).group_by(FormRecord.key).subquery()
+        select(FormRecord.key, func.max(FormRecord.id).label("id"))
+        .group_by(FormRecord.key)
+        .subquery()
     )
     rows = session.execute(select(FormRecord).join(newest, FormRecord.id == newest.c.id)).scalars()
     return {row.key: row.source for row in rows}
@@ -63,7 +66,9 @@ def deploy(
         source = json.dumps(form.raw, ensure_ascii=False, sort_keys=True)
         if stored_forms.get(key) != source:
             session.add(
-                FormRecord(key=key, source=source, checksum=hashlib.sha256(source.encode()).hexdigest())
+                FormRecord(
+                    key=key, source=source, checksum=hashlib.sha256(source.encode()).hexdigest()
+                )
             )
         form_sources[key] = source
 
@@ -85,10 +90,9 @@ def _with_dependents(session: Session, files: Mapping[str, bytes]) -> dict[str, 
     form_keys = set()
     for name, raw in files.items():
         if name.endswith(".form"):
-            try:
+            # a broken file is reported by parse_bundle
+            with suppress(ValueError, AttributeError):
                 form_keys.add(json.loads(raw).get("id"))
-            except (ValueError, AttributeError):
-                pass  # parse_bundle reports the broken file
     for definition in latest_definitions(session):
         if set(files) & set(definition.source_files) or form_keys & set(definition.forms):
             for name, text in definition.source_files.items():

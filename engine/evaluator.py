@@ -39,81 +39,163 @@ MAX_MEMORY = 256 * 2**20  # growth of the process during one run
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 # Not offered to diagrams; named here so the message says "not allowed" rather than "not defined".
 FORBIDDEN_NAMES = frozenset(
-    "eval exec compile open globals locals vars getattr setattr delattr hasattr type dir input"
-    " breakpoint help exit quit memoryview object super classmethod staticmethod property iter"
-    " next id".split()
+    [
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "globals",
+        "locals",
+        "vars",
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "type",
+        "dir",
+        "input",
+        "breakpoint",
+        "help",
+        "exit",
+        "quit",
+        "memoryview",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "iter",
+        "next",
+        "id",
+    ]
 )
 _BLOCKED_ATTRIBUTES = INSPECT_ATTRIBUTES | {"mro", "format", "format_map"}
 _MUTATORS = frozenset(
-    "append extend insert remove pop popitem clear update setdefault add discard sort reverse"
-    " difference_update intersection_update symmetric_difference_update".split()
+    [
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "pop",
+        "popitem",
+        "clear",
+        "update",
+        "setdefault",
+        "add",
+        "discard",
+        "sort",
+        "reverse",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+    ]
 )
-_GROWING = frozenset("ljust rjust center zfill expandtabs replace join translate".split())
+_GROWING = frozenset(
+    ["ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join", "translate"]
+)
 _TEXTS = (str, bytes, bytearray)
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _SCALARS = (type(None), bool, int, float, str, Decimal, date, time, timedelta, UUID)
 
 # kind -> (English, Chinese). {at} is " (line N)" when a line helps; {subject} is script/expression.
 _MESSAGES: dict[str, tuple[str, str]] = {
-    "syntax": ("The {subject} has a syntax error{at}: {detail}. Correct it in the diagram.",
-               "{subject_zh}有语法错误{at_zh}：{detail}。请在流程图中改正。"),
-    "import": ("The {subject} uses 'import'{at}, which is not allowed in diagrams. "
-               "Move the logic into a registered function.",
-               "{subject_zh}使用了 import{at_zh}，流程图中不允许。请改用已注册的函数。"),
-    "forbidden": ("The {subject} uses '{name}'{at}, which is not allowed in diagrams. "
-                  "Move the logic into a registered function.",
-                  "{subject_zh}使用了 {name}{at_zh}，流程图中不允许。请改用已注册的函数。"),
-    "private": ("The {subject} uses '{name}'{at}. Names starting with '_' are internal and not "
-                "allowed in diagrams.",
-                "{subject_zh}使用了 {name}{at_zh}。以 _ 开头的名称属于内部名称，流程图中不允许。"),
-    "format": ("The {subject} uses '.format()'{at}, which is not allowed in diagrams. "
-               "Use an f-string instead.",
-               "{subject_zh}使用了 .format(){at_zh}，流程图中不允许。请改用 f 字符串。"),
-    "bare_except": ("The {subject} uses 'except:' without an exception type{at}. "
-                    "Write 'except Exception:' instead.",
-                    "{subject_zh}使用了未指定异常类型的 except{at_zh}。请改为 except Exception:。"),
-    "class": ("The {subject} defines a class{at}, which is not allowed in diagrams. "
-              "Use dicts, or move the logic into a registered function.",
-              "{subject_zh}定义了类{at_zh}，流程图中不允许。请使用字典，或改用已注册的函数。"),
-    "restricted": ("The {subject} uses something that is not allowed in diagrams{at}: {detail}",
-                   "{subject_zh}使用了流程图中不允许的写法{at_zh}：{detail}"),
-    "undefined": ("Name '{name}' is not defined{at}. Check the variable name or set it in an "
-                  "earlier task.",
-                  "名称 '{name}' 未定义{at_zh}。请检查变量名，或在之前的任务中设置它。"),
-    "timeout": ("The {subject} took longer than {limit} s and was stopped{at}. "
-                "Check for a loop that never ends.",
-                "{subject_zh}运行超过 {limit} 秒，已被停止{at_zh}。请检查是否有不会结束的循环。"),
-    "memory": ("The {subject} used more than 256 MB of memory and was stopped{at}. Work on "
-               "smaller pieces of data, or move the logic into a registered function.",
-               "{subject_zh}占用内存超过 256 MB，已被停止{at_zh}。请分批处理数据，或改用已注册的函数。"),
-    "too_large": ("The {subject} tried to build a value that is too large{at} ({name}). Keep texts "
-                  "and lists under 1,000,000 items and numbers under 30,000 digits.",
-                  "{subject_zh}试图生成过大的值{at_zh}（{name}）。文本和列表请少于 1,000,000 项，"
-                  "数字请少于 30,000 位。"),
-    "mutation": ("An expression cannot change data{at} ('.{name}()'). Change data in a script "
-                 "task instead.",
-                 "表达式不能修改数据{at_zh}（.{name}()）。请在脚本任务中修改数据。"),
-    "shadowed": ("The task data has a field '{name}' with the same name as a registered function. "
-                 "Rename the field.",
-                 "任务数据中的字段 '{name}' 与已注册函数同名。请重命名该字段。"),
-    "reserved": ("The script assigns to '{name}', which is the name of a registered function. "
-                 "Choose another variable name.",
-                 "脚本给 '{name}' 赋值，但这是已注册函数的名称。请换一个变量名。"),
-    "not_plain": ("The script left {name} in '{detail}'. Task data can only hold plain data: "
-                  "text, numbers, dates, lists and dicts.",
-                  "脚本在 '{detail}' 中留下了{name_zh}。任务数据只能保存普通数据：文本、数字、"
-                  "日期、列表和字典。"),
-    "bad_result": ("The expression returned {name}; it must return plain data: text, numbers, "
-                   "dates, lists or dicts.",
-                   "表达式返回了{name_zh}；必须返回普通数据：文本、数字、日期、列表或字典。"),
-    "key": ("Key {name} was not found{at}. Check that the field exists in the task data.",
-            "找不到键 {name}{at_zh}。请确认任务数据中有该字段。"),
-    "index": ("A list position is out of range{at}. Check the length of the list first.",
-              "列表位置超出范围{at_zh}。请先检查列表长度。"),
+    "syntax": (
+        "The {subject} has a syntax error{at}: {detail}. Correct it in the diagram.",
+        "{subject_zh}有语法错误{at_zh}：{detail}。请在流程图中改正。",
+    ),
+    "import": (
+        "The {subject} uses 'import'{at}, which is not allowed in diagrams. "
+        "Move the logic into a registered function.",
+        "{subject_zh}使用了 import{at_zh}，流程图中不允许。请改用已注册的函数。",
+    ),
+    "forbidden": (
+        "The {subject} uses '{name}'{at}, which is not allowed in diagrams. "
+        "Move the logic into a registered function.",
+        "{subject_zh}使用了 {name}{at_zh}，流程图中不允许。请改用已注册的函数。",
+    ),
+    "private": (
+        "The {subject} uses '{name}'{at}. Names starting with '_' are internal and not "
+        "allowed in diagrams.",
+        "{subject_zh}使用了 {name}{at_zh}。以 _ 开头的名称属于内部名称，流程图中不允许。",
+    ),
+    "format": (
+        "The {subject} uses '.format()'{at}, which is not allowed in diagrams. "
+        "Use an f-string instead.",
+        "{subject_zh}使用了 .format(){at_zh}，流程图中不允许。请改用 f 字符串。",
+    ),
+    "bare_except": (
+        "The {subject} uses 'except:' without an exception type{at}. "
+        "Write 'except Exception:' instead.",
+        "{subject_zh}使用了未指定异常类型的 except{at_zh}。请改为 except Exception:。",
+    ),
+    "class": (
+        "The {subject} defines a class{at}, which is not allowed in diagrams. "
+        "Use dicts, or move the logic into a registered function.",
+        "{subject_zh}定义了类{at_zh}，流程图中不允许。请使用字典，或改用已注册的函数。",
+    ),
+    "restricted": (
+        "The {subject} uses something that is not allowed in diagrams{at}: {detail}",
+        "{subject_zh}使用了流程图中不允许的写法{at_zh}：{detail}",
+    ),
+    "undefined": (
+        "Name '{name}' is not defined{at}. Check the variable name or set it in an earlier task.",
+        "名称 '{name}' 未定义{at_zh}。请检查变量名，或在之前的任务中设置它。",
+    ),
+    "timeout": (
+        "The {subject} took longer than {limit} s and was stopped{at}. "
+        "Check for a loop that never ends.",
+        "{subject_zh}运行超过 {limit} 秒，已被停止{at_zh}。请检查是否有不会结束的循环。",
+    ),
+    "memory": (
+        "The {subject} used more than 256 MB of memory and was stopped{at}. Work on "
+        "smaller pieces of data, or move the logic into a registered function.",
+        "{subject_zh}占用内存超过 256 MB，已被停止{at_zh}。请分批处理数据，或改用已注册的函数。",
+    ),
+    "too_large": (
+        "The {subject} tried to build a value that is too large{at} ({name}). Keep texts "
+        "and lists under 1,000,000 items and numbers under 30,000 digits.",
+        "{subject_zh}试图生成过大的值{at_zh}（{name}）。文本和列表请少于 1,000,000 项，"
+        "数字请少于 30,000 位。",
+    ),
+    "mutation": (
+        "An expression cannot change data{at} ('.{name}()'). Change data in a script task instead.",
+        "表达式不能修改数据{at_zh}（.{name}()）。请在脚本任务中修改数据。",
+    ),
+    "shadowed": (
+        "The task data has a field '{name}' with the same name as a registered function. "
+        "Rename the field.",
+        "任务数据中的字段 '{name}' 与已注册函数同名。请重命名该字段。",
+    ),
+    "reserved": (
+        "The script assigns to '{name}', which is the name of a registered function. "
+        "Choose another variable name.",
+        "脚本给 '{name}' 赋值，但这是已注册函数的名称。请换一个变量名。",
+    ),
+    "not_plain": (
+        "The script left {name} in '{detail}'. Task data can only hold plain data: "
+        "text, numbers, dates, lists and dicts.",
+        "脚本在 '{detail}' 中留下了{name_zh}。任务数据只能保存普通数据：文本、数字、"
+        "日期、列表和字典。",
+    ),
+    "bad_result": (
+        "The expression returned {name}; it must return plain data: text, numbers, "
+        "dates, lists or dicts.",
+        "表达式返回了{name_zh}；必须返回普通数据：文本、数字、日期、列表或字典。",
+    ),
+    "key": (
+        "Key {name} was not found{at}. Check that the field exists in the task data.",
+        "找不到键 {name}{at_zh}。请确认任务数据中有该字段。",
+    ),
+    "index": (
+        "A list position is out of range{at}. Check the length of the list first.",
+        "列表位置超出范围{at_zh}。请先检查列表长度。",
+    ),
     "zero": ("Division by zero{at}. Check the divisor first.", "除数为零{at_zh}。请先检查除数。"),
-    "attribute": ("The value has no attribute '{name}'{at}. Check the spelling; for dict fields "
-                  "write data['{name}'].",
-                  "该值没有属性 '{name}'{at_zh}。请检查拼写；字典字段请写 data['{name}']。"),
+    "attribute": (
+        "The value has no attribute '{name}'{at}. Check the spelling; for dict fields "
+        "write data['{name}'].",
+        "该值没有属性 '{name}'{at_zh}。请检查拼写；字典字段请写 data['{name}']。",
+    ),
     "failed": ("The {subject} failed{at}: {detail}.", "{subject_zh}执行失败{at_zh}：{detail}。"),
 }
 
@@ -121,11 +203,22 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 class ExpressionError(Exception):
     """A diagram's expression or script failed or is not allowed."""
 
-    def __init__(self, message: str, message_zh: str, line: int | None = None,
-                 source: str = "", kind: str = "failed"):
+    def __init__(
+        self,
+        message: str,
+        message_zh: str,
+        line: int | None = None,
+        source: str = "",
+        kind: str = "failed",
+    ):
         super().__init__(message)
         self.message, self.message_zh, self.line, self.source, self.kind = (
-            message, message_zh, line, source, kind)
+            message,
+            message_zh,
+            line,
+            source,
+            kind,
+        )
 
     def __reduce__(self) -> tuple:  # Celery pickles exceptions between processes
         return type(self), (self.message, self.message_zh, self.line, self.source, self.kind)
@@ -135,15 +228,23 @@ class ExpressionError(Exception):
         return self.message_zh if locale.startswith("zh") else self.message
 
 
-def _error(kind: str, source: str, mode: str, line: int | None = None, **fields: Any
-           ) -> ExpressionError:
+def _error(
+    kind: str, source: str, mode: str, line: int | None = None, **fields: Any
+) -> ExpressionError:
     english, chinese = _MESSAGES[kind]
     # A line number only helps when there is more than one line to choose from.
     show = line is not None and (mode == "exec" or "\n" in source.strip())
-    values = {"subject": "script" if mode == "exec" else "expression",
-              "subject_zh": "脚本" if mode == "exec" else "表达式",
-              "at": f" (line {line})" if show else "", "at_zh": f"（第 {line} 行）" if show else "",
-              "name": "", "name_zh": "", "detail": "", "limit": "", **fields}
+    values = {
+        "subject": "script" if mode == "exec" else "expression",
+        "subject_zh": "脚本" if mode == "exec" else "表达式",
+        "at": f" (line {line})" if show else "",
+        "at_zh": f"（第 {line} 行）" if show else "",
+        "name": "",
+        "name_zh": "",
+        "detail": "",
+        "limit": "",
+        **fields,
+    }
     return ExpressionError(english.format(**values), chinese.format(**values), line, source, kind)
 
 
@@ -201,9 +302,15 @@ class _Budget:
 
 # --- guarded operations: each refuses, before doing the work, a result too big to build ---
 
+
 def _check_pow(a: Any, b: Any) -> None:
-    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1 \
-            and b * a.bit_length() > MAX_INT_BITS:
+    if (
+        isinstance(a, int)
+        and isinstance(b, int)
+        and b > 0
+        and abs(a) > 1
+        and b * a.bit_length() > MAX_INT_BITS
+    ):
         raise _Refused("too_large", "a power")
 
 
@@ -211,8 +318,14 @@ def _check_mul(a: Any, b: Any) -> None:
     if isinstance(a, int) and isinstance(b, int):
         if a.bit_length() + b.bit_length() > MAX_INT_BITS:
             raise _Refused("too_large", "a product")
-    elif isinstance(b, int) and isinstance(a, _SEQUENCES) and len(a) * b > MAX_ITEMS \
-            or isinstance(a, int) and isinstance(b, _SEQUENCES) and len(b) * a > MAX_ITEMS:
+    elif (
+        isinstance(b, int)
+        and isinstance(a, _SEQUENCES)
+        and len(a) * b > MAX_ITEMS
+        or isinstance(a, int)
+        and isinstance(b, _SEQUENCES)
+        and len(b) * a > MAX_ITEMS
+    ):
         raise _Refused("too_large", "a repeated text or list")
 
 
@@ -222,8 +335,13 @@ def _check_add(a: Any, b: Any) -> None:
 
 
 def _check_lshift(a: Any, b: Any) -> None:
-    if isinstance(a, int) and isinstance(b, int) and a and b > 0 \
-            and a.bit_length() + b > MAX_INT_BITS:
+    if (
+        isinstance(a, int)
+        and isinstance(b, int)
+        and a
+        and b > 0
+        and a.bit_length() + b > MAX_INT_BITS
+    ):
         raise _Refused("too_large", "a shifted number")
 
 
@@ -254,15 +372,36 @@ def _guarded(check: Callable[[Any, Any], None], apply: Callable[[Any, Any], Any]
     return run
 
 
-_CHECKED = {"**": _check_pow, "*": _check_mul, "+": _check_add, "<<": _check_lshift,
-            "%": _check_mod}
-_OPERATORS = {f"_{name}_": _guarded(_CHECKED[symbol], getattr(operator, name)) for symbol, name in
-              (("**", "pow"), ("*", "mul"), ("+", "add"), ("<<", "lshift"), ("%", "mod"))}
+_CHECKED = {
+    "**": _check_pow,
+    "*": _check_mul,
+    "+": _check_add,
+    "<<": _check_lshift,
+    "%": _check_mod,
+}
+_OPERATORS = {
+    f"_{name}_": _guarded(_CHECKED[symbol], getattr(operator, name))
+    for symbol, name in (("**", "pow"), ("*", "mul"), ("+", "add"), ("<<", "lshift"), ("%", "mod"))
+}
 # In place, so `items += [x]` still extends a list that task data shares.
-_IN_PLACE = {f"{symbol}=": (_CHECKED.get(symbol), getattr(operator, name)) for symbol, name in (
-    ("+", "iadd"), ("-", "isub"), ("*", "imul"), ("/", "itruediv"), ("//", "ifloordiv"),
-    ("%", "imod"), ("**", "ipow"), ("<<", "ilshift"), (">>", "irshift"), ("&", "iand"),
-    ("|", "ior"), ("^", "ixor"), ("@", "imatmul"))}
+_IN_PLACE = {
+    f"{symbol}=": (_CHECKED.get(symbol), getattr(operator, name))
+    for symbol, name in (
+        ("+", "iadd"),
+        ("-", "isub"),
+        ("*", "imul"),
+        ("/", "itruediv"),
+        ("//", "ifloordiv"),
+        ("%", "imod"),
+        ("**", "ipow"),
+        ("<<", "ilshift"),
+        (">>", "irshift"),
+        ("&", "iand"),
+        ("|", "ior"),
+        ("^", "ixor"),
+        ("@", "imatmul"),
+    )
+}
 
 
 def _inplacevar(op: str, a: Any, b: Any) -> Any:
@@ -335,8 +474,11 @@ def _range(*args: int) -> range:
 def _pow_builtin(base: Any, exp: Any, mod: Any = None) -> Any:
     if mod is None:
         return _OPERATORS["_pow_"](base, exp)
-    if isinstance(exp, int) and isinstance(mod, int) \
-            and max(exp.bit_length(), mod.bit_length()) > 4096:
+    if (
+        isinstance(exp, int)
+        and isinstance(mod, int)
+        and max(exp.bit_length(), mod.bit_length()) > 4096
+    ):
         raise _Refused("too_large", "pow()")  # a big modular power is seconds in one C call
     return pow(base, exp, mod)
 
@@ -387,13 +529,67 @@ def _internal_import(name: str, *args: Any, **kwargs: Any) -> ModuleType:
     return builtins.__import__(name, *args, **kwargs)
 
 
-_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in (
-    "abs all any bin bool callable chr dict divmod enumerate filter float frozenset hex"
-    " isinstance len list map max min oct ord repr reversed set slice sorted str tuple zip"
-    " ArithmeticError AssertionError AttributeError Exception IndexError KeyError LookupError"
-    " NameError OverflowError RuntimeError TypeError ValueError ZeroDivisionError").split()}
-_BUILTINS.update(__import__=_internal_import, int=_Int, range=_range, pow=_pow_builtin, round=_round, sum=_sum, Decimal=Decimal,
-                 date=date, datetime=datetime, timedelta=timedelta, timezone=timezone)
+_BUILTINS: dict[str, Any] = {
+    name: getattr(builtins, name)
+    for name in [
+        "abs",
+        "all",
+        "any",
+        "bin",
+        "bool",
+        "callable",
+        "chr",
+        "dict",
+        "divmod",
+        "enumerate",
+        "filter",
+        "float",
+        "frozenset",
+        "hex",
+        "isinstance",
+        "len",
+        "list",
+        "map",
+        "max",
+        "min",
+        "oct",
+        "ord",
+        "repr",
+        "reversed",
+        "set",
+        "slice",
+        "sorted",
+        "str",
+        "tuple",
+        "zip",
+        "ArithmeticError",
+        "AssertionError",
+        "AttributeError",
+        "Exception",
+        "IndexError",
+        "KeyError",
+        "LookupError",
+        "NameError",
+        "OverflowError",
+        "RuntimeError",
+        "TypeError",
+        "ValueError",
+        "ZeroDivisionError",
+    ]
+}
+_BUILTINS.update(
+    __import__=_internal_import,
+    int=_Int,
+    range=_range,
+    pow=_pow_builtin,
+    round=_round,
+    sum=_sum,
+    Decimal=Decimal,
+    date=date,
+    datetime=datetime,
+    timedelta=timedelta,
+    timezone=timezone,
+)
 
 
 def _describe(value: Any) -> tuple[str, str] | None:
@@ -521,8 +717,13 @@ class _GuardedTransformer(RestrictingNodeTransformer):
         return node
 
 
-_OPERATOR_HELPERS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.Add: "_add_",
-                     ast.LShift: "_lshift_", ast.Mod: "_mod_"}
+_OPERATOR_HELPERS = {
+    ast.Pow: "_pow_",
+    ast.Mult: "_mul_",
+    ast.Add: "_add_",
+    ast.LShift: "_lshift_",
+    ast.Mod: "_mod_",
+}
 
 
 class _Compiled(NamedTuple):
@@ -533,7 +734,8 @@ class _Compiled(NamedTuple):
 
 def _reads(code: CodeType, name: str) -> bool:
     return name in code.co_names or any(
-        _reads(const, name) for const in code.co_consts if isinstance(const, CodeType))
+        _reads(const, name) for const in code.co_consts if isinstance(const, CodeType)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -607,8 +809,12 @@ class Evaluator:
 
     def register(self, name: str, fn: Callable) -> None:
         """Make an application function callable from diagrams under `name`."""
-        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_") \
-                or name in FORBIDDEN_NAMES:
+        if (
+            not name.isidentifier()
+            or keyword.iskeyword(name)
+            or name.startswith("_")
+            or name in FORBIDDEN_NAMES
+        ):
             raise ValueError(f"{name!r} cannot be used as the name of a diagram function")
         if not callable(fn):
             raise TypeError(f"{name!r} must be callable")
@@ -617,11 +823,20 @@ class Evaluator:
 
     def _build_namespaces(self) -> dict[str, dict[str, Any]]:
         def namespace(read_only: bool) -> dict[str, Any]:
-            return {"__builtins__": _BUILTINS, "_getattr_": _make_getattr(read_only),
-                    "_getitem_": operator.getitem, "_getiter_": iter, "_write_": full_write_guard,
-                    "_inplacevar_": _inplacevar, "_unpack_sequence_": guarded_unpack_sequence,
-                    "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_apply_": _apply,
-                    "_print_": PrintCollector, **_OPERATORS, **self._functions}
+            return {
+                "__builtins__": _BUILTINS,
+                "_getattr_": _make_getattr(read_only),
+                "_getitem_": operator.getitem,
+                "_getiter_": iter,
+                "_write_": full_write_guard,
+                "_inplacevar_": _inplacevar,
+                "_unpack_sequence_": guarded_unpack_sequence,
+                "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+                "_apply_": _apply,
+                "_print_": PrintCollector,
+                **_OPERATORS,
+                **self._functions,
+            }
 
         return {"eval": namespace(read_only=True), "exec": namespace(read_only=False)}
 
@@ -653,10 +868,12 @@ class Evaluator:
                 continue
             # Values the app put in untouched pass through; containers may have been changed.
             untouched = value is context.get(name, namespace) and not isinstance(
-                value, (list, tuple, set, frozenset, dict))
+                value, (list, tuple, set, frozenset, dict)
+            )
             if not untouched and (found := _describe(value)):
-                raise _error("not_plain", script, "exec", name=found[0], name_zh=found[1],
-                             detail=name)
+                raise _error(
+                    "not_plain", script, "exec", name=found[0], name_zh=found[1], detail=name
+                )
             updates[name] = value
         for name in [n for n in context if n not in namespace or n in dropped]:
             del context[name]  # the script deleted it, or replaced it with a function

@@ -66,10 +66,19 @@ def open_incident(session: Session, instance: ProcessInstance, failure: Failure)
         line=failure.line,
     )
     session.add(incident)
-    record(session, "incident", "system", instance_id=instance.id,
-           payload={"task": failure.task_spec, "name": failure.task_name,
-                    "message": failure.message, "message_zh": failure.message_zh,
-                    "line": failure.line})
+    record(
+        session,
+        "incident",
+        "system",
+        instance_id=instance.id,
+        payload={
+            "task": failure.task_spec,
+            "name": failure.task_name,
+            "message": failure.message,
+            "message_zh": failure.message_zh,
+            "line": failure.line,
+        },
+    )
     return incident
 
 

@@ -14,18 +14,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, or_, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
 
 from .audit import record
 from .definitions import Deployed, deploy, get_latest_or_404
 from .errors import Conflict, Forbidden, NotFound, task_gone
 from .evaluator import Evaluator
-from .script_engine import make_script_engine
 from .incidents import Failure, describe_failure, open_incident, resolve_incidents
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, utcnow
+from .script_engine import make_script_engine
 from .serialization import SERIALIZER_VERSION, StateSerializer
 from .tasklist import can_act, sync_human_tasks
 
@@ -77,8 +77,14 @@ class _Events:
             session.execute(
                 insert(AuditEvent),
                 [
-                    {"kind": kind, "actor": actor, "instance_id": instance_id, "task_id": task_id,
-                     "payload": payload, "at": now}
+                    {
+                        "kind": kind,
+                        "actor": actor,
+                        "instance_id": instance_id,
+                        "task_id": task_id,
+                        "payload": payload,
+                        "at": now,
+                    }
                     for kind, actor, task_id, payload in self.rows
                 ],
             )
@@ -108,8 +114,12 @@ class Engine:
     # -- definitions ---------------------------------------------------------------------------
     def deploy(self, session: Session, files: Mapping[str, bytes], actor: Actor) -> list[Deployed]:
         return deploy(
-            session, files, evaluator=self.evaluator, serializer=self.serializer,
-            actor=actor.username, role_keys=self.role_keys,
+            session,
+            files,
+            evaluator=self.evaluator,
+            serializer=self.serializer,
+            actor=actor.username,
+            role_keys=self.role_keys,
         )
 
     # -- instances -----------------------------------------------------------------------------
@@ -123,7 +133,9 @@ class Engine:
     ) -> ProcessInstance:
         definition = get_latest_or_404(session, key)
         compiled = self.compiled(session, definition.id, definition)
-        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=self.script_engine)
+        workflow = BpmnWorkflow(
+            compiled.spec, compiled.subprocess_specs, script_engine=self.script_engine
+        )
         workflow.task_tree.data.update(data)
         instance = ProcessInstance(
             definition_id=definition.id,
@@ -154,7 +166,9 @@ class Engine:
 
     def _restore(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
         compiled = self.compiled(session, instance.definition_id)
-        workflow = self.serializer.load_state(instance.state, compiled.spec, compiled.subprocess_specs)
+        workflow = self.serializer.load_state(
+            instance.state, compiled.spec, compiled.subprocess_specs
+        )
         workflow.script_engine = self.script_engine
         return workflow
 
@@ -166,9 +180,15 @@ class Engine:
         if cached is not None:
             return cached
         definition = definition or session.get(ProcessDefinition, definition_id)
-        spec, subprocess_specs = self.serializer.load_spec(definition.id, lambda: definition.spec_json)
+        spec, subprocess_specs = self.serializer.load_spec(
+            definition.id, lambda: definition.spec_json
+        )
         cached = CompiledDefinition(
-            definition.id, definition.key, definition.version, spec, subprocess_specs,
+            definition.id,
+            definition.key,
+            definition.version,
+            spec,
+            subprocess_specs,
             dict(definition.task_meta),
         )
         self._compiled[definition_id] = cached
@@ -234,18 +254,40 @@ class Engine:
         row.status, row.completed_at, row.completed_by = "completed", utcnow(), actor.username
         del open_rows[task_id]
         events = _Events([])
-        events.add("complete", actor.username, task_id,
-                   task=row.spec_name, name=row.name, name_en=row.name_en, data=dict(data))
+        events.add(
+            "complete",
+            actor.username,
+            task_id,
+            task=row.spec_name,
+            name=row.name,
+            name_en=row.name_en,
+            data=dict(data),
+        )
         instance.summary = {**instance.summary, **data}
         failure = self._advance(workflow, events)
-        self._save(session, instance, workflow, self.compiled(session, instance.definition_id),
-                   events, failure, open_rows=open_rows)
+        self._save(
+            session,
+            instance,
+            workflow,
+            self.compiled(session, instance.definition_id),
+            events,
+            failure,
+            open_rows=open_rows,
+        )
         return instance
 
-    def _task_event(self, session, kind: str, actor: Actor, row: HumanTask, instance, **extra) -> None:
+    def _task_event(
+        self, session, kind: str, actor: Actor, row: HumanTask, instance, **extra
+    ) -> None:
         self._touch(instance)
-        record(session, kind, actor.username, instance_id=instance.id, task_id=row.id,
-               payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en, **extra})
+        record(
+            session,
+            kind,
+            actor.username,
+            instance_id=instance.id,
+            task_id=row.id,
+            payload={"task": row.spec_name, "name": row.name, "name_en": row.name_en, **extra},
+        )
         session.flush()
 
     def claim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
@@ -254,7 +296,8 @@ class Engine:
             return row
         if row.claimed_by is not None:
             raise Conflict(
-                f"{row.claimed_by} has already claimed this task.", f"{row.claimed_by} 已认领此任务。"
+                f"{row.claimed_by} has already claimed this task.",
+                f"{row.claimed_by} 已认领此任务。",
             )
         if not can_act(row, actor):
             raise Forbidden("This task is not open to you.", "此任务不对您开放。")
@@ -280,7 +323,9 @@ class Engine:
         row, instance, _, _ = self._open_task(session, task_id, restore=False)
         previous = row.assignee
         row.assignee, row.claimed_by = username, None
-        self._task_event(session, "assign", actor, row, instance, **{"from": previous, "to": username})
+        self._task_event(
+            session, "assign", actor, row, instance, **{"from": previous, "to": username}
+        )
         return row
 
     def fire_timers(self, session: Session, instance_id: int) -> ProcessInstance | None:
@@ -321,7 +366,9 @@ class Engine:
         events = _Events([])
         events.add("suspend" if suspended else "resume", actor.username)
         instance.status = "suspended" if suspended else "running"
-        self._save(session, instance, workflow, self.compiled(session, instance.definition_id), events)
+        self._save(
+            session, instance, workflow, self.compiled(session, instance.definition_id), events
+        )
         return instance
 
     def terminate(self, session: Session, instance_id: int, actor: Actor) -> ProcessInstance:
@@ -332,14 +379,24 @@ class Engine:
         instance.status = "terminated"
         events = _Events([])
         events.add("terminate", actor.username)
-        self._save(session, instance, workflow, self.compiled(session, instance.definition_id), events)
+        self._save(
+            session, instance, workflow, self.compiled(session, instance.definition_id), events
+        )
         return instance
 
     # -- internals -----------------------------------------------------------------------------
-    def _run_and_save(self, session: Session, instance: ProcessInstance, workflow, events: _Events) -> None:
+    def _run_and_save(
+        self, session: Session, instance: ProcessInstance, workflow, events: _Events
+    ) -> None:
         failure = self._advance(workflow, events)
-        self._save(session, instance, workflow, self.compiled(session, instance.definition_id),
-                   events, failure)
+        self._save(
+            session,
+            instance,
+            workflow,
+            self.compiled(session, instance.definition_id),
+            events,
+            failure,
+        )
 
     def _advance(self, workflow: BpmnWorkflow, events: _Events) -> Failure | None:
         """Run engine steps; a failure inside the diagram is returned, not raised."""
@@ -347,8 +404,14 @@ class Engine:
         def step_done(task):
             kind = type(task.task_spec).__name__
             if kind in _TIMELINE_SPECS:
-                events.add("step", "system", str(task.id), task=task.task_spec.name,
-                           name=task.task_spec.bpmn_name or task.task_spec.name, kind=kind)
+                events.add(
+                    "step",
+                    "system",
+                    str(task.id),
+                    task=task.task_spec.name,
+                    name=task.task_spec.bpmn_name or task.task_spec.name,
+                    kind=kind,
+                )
 
         try:
             workflow.do_engine_steps(did_complete_task=step_done)
@@ -380,7 +443,9 @@ class Engine:
             instance.status = "running" if ready else "waiting"
         elif instance.status == "terminated" and instance.ended_at is None:
             instance.ended_at = utcnow()
-        instance.next_timer_at = _next_timer(workflow) if instance.status in ("running", "waiting") else None
+        instance.next_timer_at = (
+            _next_timer(workflow) if instance.status in ("running", "waiting") else None
+        )
         if instance.id is None:
             session.flush()  # a new instance: one INSERT with everything, for its id
         if failure is not None:

@@ -69,7 +69,9 @@ class StateSerializer:
         return json.dumps(
             {
                 "spec": self.registry.convert(spec),
-                "subprocess_specs": {k: self.registry.convert(v) for k, v in subprocess_specs.items()},
+                "subprocess_specs": {
+                    k: self.registry.convert(v) for k, v in subprocess_specs.items()
+                },
             }
         )
 

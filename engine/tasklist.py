@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
 from .evaluator import ExpressionError
 from .incidents import describe_failure, open_incident
@@ -36,8 +36,10 @@ def can_act(row: HumanTask, actor: Actor) -> bool:
 
 def _actionable(actor: Actor):
     """SQL condition equivalent to `can_act` for open rows."""
-    mine = or_(HumanTask.claimed_by == actor.username,
-               and_(HumanTask.claimed_by.is_(None), HumanTask.assignee == actor.username))
+    mine = or_(
+        HumanTask.claimed_by == actor.username,
+        and_(HumanTask.claimed_by.is_(None), HumanTask.assignee == actor.username),
+    )
     return or_(mine, _claimable(actor))
 
 
@@ -56,8 +58,10 @@ def inbox_query(actor: Actor, scope: str = "open", instance_id: int | None = Non
     stmt = select(HumanTask).where(HumanTask.status == "open")
     if scope == "mine":
         stmt = stmt.where(
-            or_(HumanTask.claimed_by == actor.username,
-                and_(HumanTask.claimed_by.is_(None), HumanTask.assignee == actor.username))
+            or_(
+                HumanTask.claimed_by == actor.username,
+                and_(HumanTask.claimed_by.is_(None), HumanTask.assignee == actor.username),
+            )
         )
     elif scope == "claimable":
         stmt = stmt.where(_claimable(actor))
@@ -67,7 +71,9 @@ def inbox_query(actor: Actor, scope: str = "open", instance_id: int | None = Non
         raise ValueError(scope)
     if instance_id is not None:
         stmt = stmt.where(HumanTask.instance_id == instance_id)
-    return stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+    return stmt.order_by(
+        HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id
+    )
 
 
 def sync_human_tasks(
@@ -125,20 +131,20 @@ def sync_human_tasks(
             # a task nobody was named for belongs to whoever started the case
             assignee = instance.started_by
         row = HumanTask(
-                id=task_id,
-                instance_id=instance.id,
-                process_key=instance.process_key,
-                definition_id=instance.definition_id,
-                spec_name=task.task_spec.name,
-                name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.name,
-                name_en=meta.get("name_en"),
-                lane=task.task_spec.lane,
-                role=roles[0] if roles else None,
-                roles=roles,
-                assignee=assignee,
-                form_key=meta.get("form_key"),
-                created_at=now,
-                status="open",
+            id=task_id,
+            instance_id=instance.id,
+            process_key=instance.process_key,
+            definition_id=instance.definition_id,
+            spec_name=task.task_spec.name,
+            name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.name,
+            name_en=meta.get("name_en"),
+            lane=task.task_spec.lane,
+            role=roles[0] if roles else None,
+            roles=roles,
+            assignee=assignee,
+            form_key=meta.get("form_key"),
+            created_at=now,
+            status="open",
         )
         session.add(row)
         current.append(row)

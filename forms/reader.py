@@ -32,7 +32,16 @@ _SUBTYPES = ("date", "time", "datetime")
 _TIME_FORMATS = ("utc_offset", "utc_normalized", "no_timezone")
 # Properties whose text is shown to people or steers behaviour; a FEEL '=…' there would
 # silently show the formula instead of its result.
-_FEEL_CHECKED = "label description text dateLabel timeLabel readonly disabled defaultValue".split()
+_FEEL_CHECKED = [
+    "label",
+    "description",
+    "text",
+    "dateLabel",
+    "timeLabel",
+    "readonly",
+    "disabled",
+    "defaultValue",
+]
 
 
 class FormReader:

@@ -18,15 +18,15 @@ import uuid
 from http.client import HTTPConnection
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event, func, insert, select, text
-from sqlalchemy.orm import sessionmaker
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import create_engine, delete, event, func, insert, select, text
+from sqlalchemy.orm import sessionmaker
 
-from engine.models import Base, sqlite_pragmas, HumanTask, ProcessInstance
+from engine.models import Base, HumanTask, ProcessInstance, sqlite_pragmas
 from engine.runtime import Actor, Engine
 from engine.tasklist import inbox_query
 
@@ -136,8 +136,13 @@ def _http(seconds: float) -> float:
     from workflows.demo import load_demo
 
     var = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{var / 'bench.sqlite'}",
-                      "CELERY_DATA_DIR": str(var / "celery"), "SESSION_COOKIE_SECURE": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{var / 'bench.sqlite'}",
+            "CELERY_DATA_DIR": str(var / "celery"),
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
         load_demo(db.session)
@@ -155,7 +160,9 @@ def _http(seconds: float) -> float:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        conn.request(
+            method, path, body=json.dumps(body) if body is not None else None, headers=headers
+        )
         response = conn.getresponse()
         payload = json.loads(response.read())
         assert response.status < 300, payload
@@ -164,7 +171,9 @@ def _http(seconds: float) -> float:
     token = call("POST", "/api/v1/auth/token", {"username": "cs1", "password": "demo"})["token"]
 
     def run():
-        instance = call("POST", "/api/v1/process-instances", {"process": "three_tasks", "data": {}}, token)
+        instance = call(
+            "POST", "/api/v1/process-instances", {"process": "three_tasks", "data": {}}, token
+        )
         task = next(t for t in instance["tasks"] if t["status"] == "open")
         for _ in range(3):
             result = call("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": {}}, token)
@@ -180,23 +189,45 @@ def _http(seconds: float) -> float:
 # -- the inbox query ------------------------------------------------------------------------------
 def inbox_timing(factory, counts=(1_000, 100_000)) -> dict[int, float]:
     """Median ms of one inbox page (50 rows + total) for a user of one of 12 roles."""
-    roles = ["customer_service", "repair_tech", "tech_support", "quality", "rd", "production",
-             "qa", "supervisor", "returns", "warehouse", "hr", "gm"]
+    roles = [
+        "customer_service",
+        "repair_tech",
+        "tech_support",
+        "quality",
+        "rd",
+        "production",
+        "qa",
+        "supervisor",
+        "returns",
+        "warehouse",
+        "hr",
+        "gm",
+    ]
     results = {}
     with factory() as session:
         instance_id = session.scalar(select(func.min(ProcessInstance.id)))
         for count in counts:
             session.execute(delete(HumanTask).where(HumanTask.process_key == "bench_inbox"))
             rows = [
-                {"id": str(uuid.uuid4()), "instance_id": instance_id, "process_key": "bench_inbox",
-                 "spec_name": "t", "name": "t", "role": roles[i % len(roles)], "roles": [roles[i % len(roles)]],
-                 "status": "open", "assignee": f"user{i % 500}" if i % 7 == 0 else None}
+                {
+                    "id": str(uuid.uuid4()),
+                    "instance_id": instance_id,
+                    "process_key": "bench_inbox",
+                    "spec_name": "t",
+                    "name": "t",
+                    "role": roles[i % len(roles)],
+                    "roles": [roles[i % len(roles)]],
+                    "status": "open",
+                    "assignee": f"user{i % 500}" if i % 7 == 0 else None,
+                }
                 for i in range(count)
             ]
             for start in range(0, count, 5_000):
-                session.execute(insert(HumanTask), rows[start:start + 5_000])
+                session.execute(insert(HumanTask), rows[start : start + 5_000])
             session.commit()
-            session.execute(text("ANALYZE") if session.bind.dialect.name == "postgresql" else text("ANALYZE"))
+            session.execute(
+                text("ANALYZE") if session.bind.dialect.name == "postgresql" else text("ANALYZE")
+            )
             stmt = inbox_query(ACTOR, "open")
             samples = []
             for _ in range(30):
@@ -255,7 +286,9 @@ def main() -> None:
     print("\ninbox query (first page of 50 + total), median ms")
     for backend, timings in inbox.items():
         small, large = timings[1_000], timings[100_000]
-        print(f"{backend:12} 1,000 open: {small:7.2f} ms   100,000 open: {large:7.2f} ms   ratio {large / small:5.2f}")
+        print(
+            f"{backend:12} 1,000 open: {small:7.2f} ms   100,000 open: {large:7.2f} ms   ratio {large / small:5.2f}"
+        )
     sqlite_db.dispose()
 
 

@@ -21,7 +21,11 @@ def app(tmp_path_factory):
     from webapp.extensions import db
     from workflows.demo import load_demo
 
-    config = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "CELERY_DATA_DIR": str(var / "celery")}
+    config = {
+        "TESTING": True,
+        "SESSION_COOKIE_SECURE": False,
+        "CELERY_DATA_DIR": str(var / "celery"),
+    }
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{var / 'test.sqlite'}"
     app = create_app(config)
@@ -74,7 +78,9 @@ def api(app):
         if username is None:
             return ApiClient(client, None)
         if username not in _tokens:
-            response = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+            response = client.post(
+                "/api/v1/auth/token", json={"username": username, "password": "demo"}
+            )
             assert response.status_code == 200, response.get_json()
             _tokens[username] = response.get_json()["token"]
         return ApiClient(client, _tokens[username])

@@ -34,7 +34,11 @@ def _value(component: dict) -> Any:
     if kind == "checkbox":
         return True
     if kind == "number":
-        return validate.get("min", 0) + 1 if validate.get("max", 10) > validate.get("min", 0) else validate["min"]
+        return (
+            validate.get("min", 0) + 1
+            if validate.get("max", 10) > validate.get("min", 0)
+            else validate["min"]
+        )
     if kind == "datetime":
         return "2026-11-28" if component.get("subtype") == "date" else "2026-11-28T10:00"
     text = "测试记录：情况已核实，详见附件说明。"
@@ -53,5 +57,10 @@ def fill(key: str, **overrides: Any) -> dict[str, Any]:
 
 
 def request_data(category: str = "quality_complaint", **overrides: Any) -> dict[str, Any]:
-    return fill("customer_request_start", category=category, priority="normal",
-                description="设备运行时出现异常噪音，客户要求尽快处理。", **overrides)
+    return fill(
+        "customer_request_start",
+        category=category,
+        priority="normal",
+        description="设备运行时出现异常噪音，客户要求尽快处理。",
+        **overrides,
+    )

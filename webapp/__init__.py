@@ -8,7 +8,7 @@ from sqlalchemy import event
 from engine.models import sqlite_pragmas
 
 from .config import default_config
-from .extensions import babel, csrf, db, migrate
+from .extensions import csrf, db, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,8 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
             event.listen(db.engine, "connect", sqlite_pragmas)
 
     from . import auth, cli, errors, session_user
-    from .api import bp as api_bp
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .cases import bp as cases_bp
     from .tasks import bp as tasks_bp
 

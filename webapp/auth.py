@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from workflows.org.operations import TooManyAttempts, authenticate
@@ -27,7 +27,12 @@ def login_required(view):
 
 def _safe_next(target: str | None) -> str:
     # only paths on this site, never another host
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("tasks.inbox")
 
@@ -42,7 +47,11 @@ def login():
         try:
             user = authenticate(db.session, username, password, request.remote_addr or "")
         except TooManyAttempts:
-            user, error, status = None, _("Too many failed attempts. Wait 15 minutes and try again."), 429
+            user, error, status = (
+                None,
+                _("Too many failed attempts. Wait 15 minutes and try again."),
+                429,
+            )
         else:
             if user is None:
                 error, status = _("Wrong username or password."), 401

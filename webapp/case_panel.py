@@ -145,7 +145,8 @@ def element_names(definition: ProcessDefinition) -> dict[str, tuple[str | None, 
             if isinstance(el.tag, str) and el.get("id"):
                 english = el.find(_NAME_EN)
                 names[el.get("id")] = (
-                    el.get("name"), english.get("value") if english is not None else None
+                    el.get("name"),
+                    english.get("value") if english is not None else None,
                 )
         _NAMES[cache_key] = names
     return _NAMES[cache_key]

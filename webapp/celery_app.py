@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from contextlib import contextmanager
+from pathlib import Path
 
 from workflows import jobs
 

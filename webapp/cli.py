@@ -46,7 +46,10 @@ def deploy_command():
             click.echo(f"{item.definition.key} v{item.definition.version} ({state})")
     except DeployRejected as exc:
         for p in exc.problems:
-            click.echo(f"{p.file}:{p.line or '?'}: {p.element_name or p.element_id or ''}: {p.message}", err=True)
+            click.echo(
+                f"{p.file}:{p.line or '?'}: {p.element_name or p.element_id or ''}: {p.message}",
+                err=True,
+            )
         raise SystemExit(1) from exc
 
 

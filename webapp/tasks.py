@@ -53,12 +53,25 @@ def inbox():
     actor = current_actor()
     mine = _rows(actor, "mine")
     sections = [
-        Section("assigned", _l("Assigned to me"), _l("Nothing is assigned to you."),
-                [t for t in mine if t.claimed_by is None]),
-        Section("claimable", _l("Open to my roles"), _l("No open tasks for your roles."),
-                _rows(actor, "claimable"), claimable=True),
-        Section("claimed", _l("Claimed by me"), _l("You have not claimed any task."),
-                [t for t in mine if t.claimed_by == actor.username]),
+        Section(
+            "assigned",
+            _l("Assigned to me"),
+            _l("Nothing is assigned to you."),
+            [t for t in mine if t.claimed_by is None],
+        ),
+        Section(
+            "claimable",
+            _l("Open to my roles"),
+            _l("No open tasks for your roles."),
+            _rows(actor, "claimable"),
+            claimable=True,
+        ),
+        Section(
+            "claimed",
+            _l("Claimed by me"),
+            _l("You have not claimed any task."),
+            [t for t in mine if t.claimed_by == actor.username],
+        ),
     ]
     return render_template("tasks/inbox.html", sections=sections, limit=SECTION_LIMIT)
 
@@ -122,7 +135,8 @@ def _page(task: HumanTask, actor: Actor, *, data=None, errors=None):
         errors=errors,
         may_act=may_act,
         may_claim=may_act and task.claimed_by is None and task.assignee is None,
-        may_release=task.status == "open" and task.claimed_by is not None
+        may_release=task.status == "open"
+        and task.claimed_by is not None
         and (task.claimed_by == actor.username or actor.is_admin),
         details=request_details(instance, locale),
         entries=timeline(db.session, instance, events, locale),

@@ -56,17 +56,18 @@ def validate(form: FormDefinition | None, data: Any, locale: str) -> dict[str, A
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise InvalidData("The data must be a JSON object.", "数据必须是 JSON 对象。",
-                          {"data": ["Expected an object." if not locale.startswith("zh") else "应为对象。"]})
+        raise InvalidData(
+            "The data must be a JSON object.",
+            "数据必须是 JSON 对象。",
+            {"data": ["Expected an object." if not locale.startswith("zh") else "应为对象。"]},
+        )
     if form is None:
         if len(json.dumps(data, default=str)) > MAX_FREE_DATA_BYTES:
             raise InvalidData("The data is too large.", "数据过大。")
         return json.loads(json.dumps(data, default=str))
     clean, errors = form.validate(data, locale)
     if errors:
-        raise InvalidData(
-            "Some fields need your attention.", "部分字段需要修改。", errors
-        )
+        raise InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
     return clean
 
 
@@ -122,6 +123,8 @@ def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
 def instance_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     return list(
         session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at, HumanTask.id)
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
         )
     )

@@ -40,7 +40,6 @@ celery.conf.update(
 )
 
 
-
 def configure(
     session_factory: Callable[[], Session],
     context: Callable[[], AbstractContextManager] = nullcontext,
@@ -65,7 +64,10 @@ def sweep_timers(limit: int = 500) -> int:
     session = _session()
     due = session.scalars(
         select(ProcessInstance.id)
-        .where(ProcessInstance.next_timer_at <= utcnow(), ProcessInstance.status.in_(("running", "waiting")))
+        .where(
+            ProcessInstance.next_timer_at <= utcnow(),
+            ProcessInstance.status.in_(("running", "waiting")),
+        )
         .order_by(ProcessInstance.next_timer_at)
         .limit(limit)
     ).all()
@@ -75,7 +77,9 @@ def sweep_timers(limit: int = 500) -> int:
     return len(due)
 
 
-@celery.task(name="workflows.jobs.fire_timers", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@celery.task(
+    name="workflows.jobs.fire_timers", autoretry_for=(Exception,), retry_backoff=True, max_retries=5
+)
 def fire_timers(instance_id: int) -> None:
     """Fire the due timers of one instance; does nothing when none is due any more."""
     session = _session()

@@ -21,7 +21,11 @@ DEFAULT_STARTERS = frozenset({"admin", "process_owner"})
 
 
 def may_start(definition: ProcessDefinition, actor: Actor) -> bool:
-    allowed = DEFAULT_STARTERS if definition.starter_roles is None else frozenset(definition.starter_roles)
+    allowed = (
+        DEFAULT_STARTERS
+        if definition.starter_roles is None
+        else frozenset(definition.starter_roles)
+    )
     return bool(actor.roles & allowed) or actor.is_admin
 
 
@@ -32,8 +36,10 @@ def require_start(definition: ProcessDefinition, actor: Actor) -> None:
 
 def require_role(actor: Actor, *roles: str) -> None:
     if not actor.roles.intersection(roles) and not actor.is_admin:
-        raise Forbidden("This needs one of these roles: " + ", ".join(roles) + ".",
-                        "此操作需要以下角色之一：" + "、".join(roles) + "。")
+        raise Forbidden(
+            "This needs one of these roles: " + ", ".join(roles) + ".",
+            "此操作需要以下角色之一：" + "、".join(roles) + "。",
+        )
 
 
 def require_admin(actor: Actor) -> None:
@@ -49,7 +55,9 @@ def participation(actor: Actor):
     """SQL condition: the actor started, worked on, or can act on the instance."""
     return or_(
         ProcessInstance.started_by == actor.username,
-        exists().where(AuditEvent.instance_id == ProcessInstance.id, AuditEvent.actor == actor.username),
+        exists().where(
+            AuditEvent.instance_id == ProcessInstance.id, AuditEvent.actor == actor.username
+        ),
         exists().where(
             HumanTask.instance_id == ProcessInstance.id,
             HumanTask.status == "open",
@@ -71,10 +79,16 @@ def visible_instances(actor: Actor):
     return stmt if sees_all_cases(actor) else stmt.where(participation(actor))
 
 
-def require_instance_visible(session: Session, instance: ProcessInstance | None, actor: Actor) -> ProcessInstance:
+def require_instance_visible(
+    session: Session, instance: ProcessInstance | None, actor: Actor
+) -> ProcessInstance:
     if instance is not None and (
         sees_all_cases(actor)
-        or session.scalar(select(ProcessInstance.id).where(ProcessInstance.id == instance.id, participation(actor)))
+        or session.scalar(
+            select(ProcessInstance.id).where(
+                ProcessInstance.id == instance.id, participation(actor)
+            )
+        )
     ):
         return instance
     raise NotFound("There is no such case.", "没有这个案例。")
@@ -99,5 +113,7 @@ ASSIGNERS = frozenset({"admin", "supervisor", "dept_manager"})
 
 def require_assign(actor: Actor, task: HumanTask) -> None:
     if not actor.roles & ASSIGNERS:
-        raise Forbidden("Only a supervisor or an administrator may reassign tasks.",
-                        "只有主管或系统管理员可以转派任务。")
+        raise Forbidden(
+            "Only a supervisor or an administrator may reassign tasks.",
+            "只有主管或系统管理员可以转派任务。",
+        )

@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def shipped_files() -> dict[str, bytes]:
-    files = {p.name: p.read_bytes() for pattern in ("*.bpmn", "*.dmn") for p in (ROOT / "diagrams").glob(pattern)}
+    files = {
+        p.name: p.read_bytes()
+        for pattern in ("*.bpmn", "*.dmn")
+        for p in (ROOT / "diagrams").glob(pattern)
+    }
     files.update({p.name: p.read_bytes() for p in (ROOT / "forms").glob("*.form")})
     return files
 
@@ -25,10 +29,16 @@ def shipped_files() -> dict[str, bytes]:
 def sql_engine(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     if url:
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in url else url
+        url = (
+            url.replace("postgresql://", "postgresql+psycopg://", 1)
+            if "+psycopg" not in url
+            else url
+        )
         setup = create_engine(url)
         with setup.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS engine_tests CASCADE; CREATE SCHEMA engine_tests"))
+            conn.execute(
+                text("DROP SCHEMA IF EXISTS engine_tests CASCADE; CREATE SCHEMA engine_tests")
+            )
         setup.dispose()
         engine = create_engine(url, connect_args={"options": "-csearch_path=engine_tests"})
     else:
@@ -56,6 +66,8 @@ def session(sql_engine):
 def deployed(sql_engine, bpmn_engine):
     factory = sessionmaker(sql_engine)
     with factory() as session:
-        result = bpmn_engine.deploy(session, shipped_files(), Actor("owner", frozenset({"process_owner"})))
+        result = bpmn_engine.deploy(
+            session, shipped_files(), Actor("owner", frozenset({"process_owner"}))
+        )
         session.commit()
         return {d.definition.key: d.definition.id for d in result}

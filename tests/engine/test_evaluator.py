@@ -102,8 +102,9 @@ def test_check_reports_syntax_errors_with_their_line(evaluator: Evaluator) -> No
 
 
 @pytest.mark.parametrize("source", ["try:\n    x = 1\nexcept:\n    x = 2", "class A:\n    pass"])
-def test_constructs_that_could_hide_the_time_limit_are_refused(evaluator: Evaluator, source: str
-                                                                ) -> None:
+def test_constructs_that_could_hide_the_time_limit_are_refused(
+    evaluator: Evaluator, source: str
+) -> None:
     with pytest.raises(ExpressionError):
         evaluator.check(source, "exec")
 
@@ -120,8 +121,9 @@ def test_expression_cannot_change_task_data(evaluator: Evaluator) -> None:
 # --- runaway code: stopped by the time limit or refused before the work ---
 
 
-@pytest.mark.parametrize("script", ["while True: pass", "while 1: x = 1",
-                                    "x = 0\nwhile True:\n    x += 1"])
+@pytest.mark.parametrize(
+    "script", ["while True: pass", "while 1: x = 1", "x = 0\nwhile True:\n    x += 1"]
+)
 def test_infinite_loop_is_stopped_within_the_time_limit(evaluator: Evaluator, script: str) -> None:
     started = time.perf_counter()
     with pytest.raises(ExpressionError) as caught:
@@ -132,13 +134,16 @@ def test_infinite_loop_is_stopped_within_the_time_limit(evaluator: Evaluator, sc
     assert "1 秒" in caught.value.message_zh
 
 
-@pytest.mark.parametrize(("source", "mode"), [
-    ("sum(1 for _ in range(10**6) for _ in range(10**6))", "eval"),
-    ("f = lambda n: f(n - 1) + f(n - 1) if n else 1\nx = f(60)", "exec"),
-    ("def f(n):\n    return f(n - 1) + f(n - 1) if n else 1\nx = f(60)", "exec"),
-    ("try:\n    while True:\n        pass\nexcept Exception:\n    pass\nresult = 'ok'", "exec"),
-    ("try:\n    while True:\n        pass\nfinally:\n    while True:\n        pass", "exec"),
-])
+@pytest.mark.parametrize(
+    ("source", "mode"),
+    [
+        ("sum(1 for _ in range(10**6) for _ in range(10**6))", "eval"),
+        ("f = lambda n: f(n - 1) + f(n - 1) if n else 1\nx = f(60)", "exec"),
+        ("def f(n):\n    return f(n - 1) + f(n - 1) if n else 1\nx = f(60)", "exec"),
+        ("try:\n    while True:\n        pass\nexcept Exception:\n    pass\nresult = 'ok'", "exec"),
+        ("try:\n    while True:\n        pass\nfinally:\n    while True:\n        pass", "exec"),
+    ],
+)
 def test_loops_recursion_and_swallowed_timeouts_are_stopped(source: str, mode: str) -> None:
     evaluator = Evaluator(time_limit=0.2)
     started = time.perf_counter()
@@ -168,14 +173,29 @@ def test_time_limit_works_in_a_worker_thread_and_leaves_tracing_alone() -> None:
     assert sys.gettrace() is tracer
 
 
-@pytest.mark.parametrize("source", [
-    "10**10**10", "'a' * 10**10", "[0] * 10**10", "10**10 * 'a'", "1 << 10**10",
-    "range(10**10)", "pow(10, 10**10)", "round(5, -10**9)", "'x'.ljust(10**10)",
-    "('a' * 1000).replace('a', 'a' * 10000)", "', '.join(['a' * 1000] * 1000)",
-    "'%9999999999d' % 1", "sum([[1]] * 10, [])", "str.zfill('1', 10**10)",
-    "int(Decimal('1e999999'))", "round(Decimal('1e999999'))", "'%d' % Decimal('1e999999')",
-    "pow(3, 2**9999, 10**3000)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "10**10**10",
+        "'a' * 10**10",
+        "[0] * 10**10",
+        "10**10 * 'a'",
+        "1 << 10**10",
+        "range(10**10)",
+        "pow(10, 10**10)",
+        "round(5, -10**9)",
+        "'x'.ljust(10**10)",
+        "('a' * 1000).replace('a', 'a' * 10000)",
+        "', '.join(['a' * 1000] * 1000)",
+        "'%9999999999d' % 1",
+        "sum([[1]] * 10, [])",
+        "str.zfill('1', 10**10)",
+        "int(Decimal('1e999999'))",
+        "round(Decimal('1e999999'))",
+        "'%d' % Decimal('1e999999')",
+        "pow(3, 2**9999, 10**3000)",
+    ],
+)
 def test_huge_single_operations_are_refused_quickly(evaluator: Evaluator, source: str) -> None:
     started = time.perf_counter()
     with pytest.raises(ExpressionError) as caught:
@@ -204,24 +224,27 @@ def test_a_loop_that_eats_memory_is_stopped(evaluator: Evaluator) -> None:
 # --- normal diagrams keep working ---
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("amount > 100 and kind.lower() in ['repair', 'swap']", True),
-    ("amount * 2 - 50 // 7 + 2**3 % 5", 296),
-    ("data['a'] + len(data['b'])", 3),
-    ("data.get('missing', 'none')", "none"),
-    ("[x * 2 for x in sorted(items) if x > 1]", [4, 6]),
-    ("{k: v for k, v in data.items() if k == 'a'}", {"a": 1}),
-    ("max(items) if items else 0", 3),
-    ("f'{kind}-{amount:05d}'", "Repair-00150"),
-    ("'%s/%d' % (kind, amount)", "Repair/150"),
-    ("is_vip('gold') and not is_vip('tin')", True),
-    ("round(Decimal('2.346'), 2)", Decimal("2.35")),
-    ("date(2024, 5, 1) + timedelta(days=3)", datetime(2024, 5, 4).date()),
-    ("sum([timedelta(hours=2)] * 3, timedelta())", timedelta(hours=6)),
-    ("int('42') + int(Decimal('2.9')) if isinstance(amount, int) else 0", 44),
-    ("date(2024, 5, 1).strftime('%d.%m.%Y')", "01.05.2024"),
-    ("datetime.strptime('2024-05-01', '%Y-%m-%d').day", 1),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("amount > 100 and kind.lower() in ['repair', 'swap']", True),
+        ("amount * 2 - 50 // 7 + 2**3 % 5", 296),
+        ("data['a'] + len(data['b'])", 3),
+        ("data.get('missing', 'none')", "none"),
+        ("[x * 2 for x in sorted(items) if x > 1]", [4, 6]),
+        ("{k: v for k, v in data.items() if k == 'a'}", {"a": 1}),
+        ("max(items) if items else 0", 3),
+        ("f'{kind}-{amount:05d}'", "Repair-00150"),
+        ("'%s/%d' % (kind, amount)", "Repair/150"),
+        ("is_vip('gold') and not is_vip('tin')", True),
+        ("round(Decimal('2.346'), 2)", Decimal("2.35")),
+        ("date(2024, 5, 1) + timedelta(days=3)", datetime(2024, 5, 4).date()),
+        ("sum([timedelta(hours=2)] * 3, timedelta())", timedelta(hours=6)),
+        ("int('42') + int(Decimal('2.9')) if isinstance(amount, int) else 0", 44),
+        ("date(2024, 5, 1).strftime('%d.%m.%Y')", "01.05.2024"),
+        ("datetime.strptime('2024-05-01', '%Y-%m-%d').day", 1),
+    ],
+)
 def test_normal_expressions_work(evaluator: Evaluator, source: str, expected: object) -> None:
     assert evaluator.evaluate(source, CONTEXT) == expected
 
@@ -242,10 +265,18 @@ def test_script_keeps_plain_data_and_drops_its_own_functions(evaluator: Evaluato
         "a, (b, c) = 1, (2, 3)\ndel gone",
         context,
     )
-    assert context == {"price": Decimal("10.00"), "opened": datetime(2024, 5, 1), "old": 2,
-                       "total": Decimal("12.0000"), "due": datetime(2024, 5, 3),
-                       "rows": [{"n": i, "vip": True} for i in range(3)], "i": 2,
-                       "a": 1, "b": 2, "c": 3}
+    assert context == {
+        "price": Decimal("10.00"),
+        "opened": datetime(2024, 5, 1),
+        "old": 2,
+        "total": Decimal("12.0000"),
+        "due": datetime(2024, 5, 3),
+        "rows": [{"n": i, "vip": True} for i in range(3)],
+        "i": 2,
+        "a": 1,
+        "b": 2,
+        "c": 3,
+    }
 
 
 def test_script_cannot_store_a_function_inside_task_data(evaluator: Evaluator) -> None:
@@ -275,15 +306,23 @@ def test_failing_line_three_is_reported(evaluator: Evaluator) -> None:
     err = caught.value
     assert (err.kind, err.line) == ("undefined", 3)
     assert err.source == "a = 1\nb = a + 1\nc = foo * 2\nd = 4"
-    assert err.message == ("Name 'foo' is not defined (line 3). Check the variable name or set it "
-                           "in an earlier task.")
+    assert err.message == (
+        "Name 'foo' is not defined (line 3). Check the variable name or set it in an earlier task."
+    )
     assert err.message_zh == "名称 'foo' 未定义（第 3 行）。请检查变量名，或在之前的任务中设置它。"
 
 
-@pytest.mark.parametrize(("source", "kind"), [
-    ("data['zz']", "key"), ("items[10]", "index"), ("amount / 0", "zero"),
-    ("data.nope", "attribute"), ("int('abc')", "failed"), ("broken()", "failed"),
-])
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        ("data['zz']", "key"),
+        ("items[10]", "index"),
+        ("amount / 0", "zero"),
+        ("data.nope", "attribute"),
+        ("int('abc')", "failed"),
+        ("broken()", "failed"),
+    ],
+)
 def test_runtime_failures_read_as_plain_sentences(source: str, kind: str) -> None:
     def broken() -> None:
         raise ValueError(f"cannot use {object()}")
@@ -315,8 +354,12 @@ def test_register_refuses_names_diagrams_cannot_own(evaluator: Evaluator, name: 
 
 # --- through SpiffWorkflow: script task, gateway condition, DMN input and output cells ---
 
-SAFE = {"script": "amount = 7", "dmn_input": ">= 5", "dmn_output": "'repair'",
-        "condition": "route == 'repair'"}
+SAFE = {
+    "script": "amount = 7",
+    "dmn_input": ">= 5",
+    "dmn_output": "'repair'",
+    "condition": "route == 'repair'",
+}
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -369,8 +412,11 @@ def run_triage(evaluator: Evaluator, **texts: str) -> BpmnWorkflow:
     parser = CamundaParser()
     parser.add_bpmn_str(BPMN.format(**texts).encode())
     parser.add_dmn_str(DMN.format(**texts).encode())
-    workflow = BpmnWorkflow(parser.get_spec("triage"), parser.get_subprocess_specs("triage"),
-                            script_engine=make_script_engine(evaluator))
+    workflow = BpmnWorkflow(
+        parser.get_spec("triage"),
+        parser.get_subprocess_specs("triage"),
+        script_engine=make_script_engine(evaluator),
+    )
     workflow.do_engine_steps()
     return workflow
 
@@ -379,12 +425,19 @@ def reached(workflow: BpmnWorkflow) -> set[str]:
     return {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
-@pytest.mark.parametrize(("dmn_input", "ends_at"), [
-    (">= 5", "repaired"), ("4 < ? < 8", "repaired"), ("? in [1, 7]", "repaired"), ("7", "repaired"),
-    ("> 100", "other"),
-])
-def test_diagram_runs_through_the_evaluator(evaluator: Evaluator, dmn_input: str, ends_at: str
-                                            ) -> None:
+@pytest.mark.parametrize(
+    ("dmn_input", "ends_at"),
+    [
+        (">= 5", "repaired"),
+        ("4 < ? < 8", "repaired"),
+        ("? in [1, 7]", "repaired"),
+        ("7", "repaired"),
+        ("> 100", "other"),
+    ],
+)
+def test_diagram_runs_through_the_evaluator(
+    evaluator: Evaluator, dmn_input: str, ends_at: str
+) -> None:
     workflow = run_triage(evaluator, dmn_input=dmn_input)
     assert workflow.is_completed()
     assert ends_at in reached(workflow)
@@ -393,8 +446,9 @@ def test_diagram_runs_through_the_evaluator(evaluator: Evaluator, dmn_input: str
 
 @pytest.mark.parametrize("place", ["script", "condition", "dmn_input", "dmn_output"])
 @pytest.mark.parametrize(("source", "kind"), ESCAPES, ids=ESCAPE_IDS)
-def test_escape_is_refused_inside_a_running_diagram(evaluator: Evaluator, place: str, source: str,
-                                                   kind: str) -> None:
+def test_escape_is_refused_inside_a_running_diagram(
+    evaluator: Evaluator, place: str, source: str, kind: str
+) -> None:
     text = f"amount = 7\nstolen = {source}" if place == "script" else source
     with pytest.raises(WorkflowTaskException) as caught:
         run_triage(evaluator, **{place: text})

@@ -45,13 +45,17 @@ def _actor_for(task: HumanTask) -> Actor:
 
 
 def _drive(session, engine, category, answers, max_steps=60):
-    instance = engine.start(session, "customer_request", {**request_data(category), "initiator": "cs1"}, STARTER)
+    instance = engine.start(
+        session, "customer_request", {**request_data(category), "initiator": "cs1"}, STARTER
+    )
     session.commit()
     seen: list[str] = []
     used: dict[str, int] = {}
     for _ in range(max_steps):
         tasks = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "open"
+            )
         ).all()
         if not tasks:
             break
@@ -59,7 +63,10 @@ def _drive(session, engine, category, answers, max_steps=60):
         turn = used.get(task.spec_name, 0)
         used[task.spec_name] = turn + 1
         overrides = answers.get(task.spec_name, [])
-        data = fill(task.form_key, **(overrides[turn] if turn < len(overrides) else overrides[-1] if overrides else {}))
+        data = fill(
+            task.form_key,
+            **(overrides[turn] if turn < len(overrides) else overrides[-1] if overrides else {}),
+        )
         engine.complete_task(session, task.id, data, _actor_for(task))
         session.commit()
         seen.append(task.spec_name)
@@ -72,23 +79,35 @@ def test_every_path_reaches_its_end(session, bpmn_engine, deployed, path):
     category, answers, end = PATHS[path]
     instance, seen = _drive(session, bpmn_engine, category, answers)
     assert instance.status == "completed", (instance.status, seen)
-    ends = [e.payload["task"] for e in history(session, instance.id) if e.payload.get("kind") == "EndEvent"]
+    ends = [
+        e.payload["task"]
+        for e in history(session, instance.id)
+        if e.payload.get("kind") == "EndEvent"
+    ]
     assert end in ends
 
 
 def test_quality_complaint_runs_root_cause_in_parallel(session, bpmn_engine, deployed):
-    instance = bpmn_engine.start(session, "customer_request", {**request_data(), "initiator": "cs1"}, STARTER)
+    instance = bpmn_engine.start(
+        session, "customer_request", {**request_data(), "initiator": "cs1"}, STARTER
+    )
     session.commit()
     quality = Actor("quality1", frozenset({"quality"}))
     for spec in ("verify_defect", "define_problem_type"):
-        task = session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "open")).one()
+        task = session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "open"
+            )
+        ).one()
         assert task.spec_name == spec and task.role == "quality"
         bpmn_engine.complete_task(session, task.id, fill(task.form_key, severity="minor"), quality)
         session.commit()
-    open_now = session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
+    open_now = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+    ).all()
     assert {(t.spec_name, t.role) for t in open_now} == {
-        ("root_cause_rd", "rd"), ("root_cause_production", "production"),
-        ("root_cause_qa", "qa"), ("root_cause_tech", "tech_support"),
+        ("root_cause_rd", "rd"),
+        ("root_cause_production", "production"),
+        ("root_cause_qa", "qa"),
+        ("root_cause_tech", "tech_support"),
     }

@@ -10,8 +10,10 @@ from tests.sample_data import fill, request_data
 
 
 def start_request(api, category="quality_complaint", user="cs1"):
-    response = api(user).post("/api/v1/process-instances",
-                              json={"process": "customer_request", "data": request_data(category)})
+    response = api(user).post(
+        "/api/v1/process-instances",
+        json={"process": "customer_request", "data": request_data(category)},
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -28,7 +30,9 @@ def test_token_and_me(api):
 
 
 def test_wrong_password_is_401_problem_json(app):
-    response = app.test_client().post("/api/v1/auth/token", json={"username": "cs1", "password": "nope"})
+    response = app.test_client().post(
+        "/api/v1/auth/token", json={"username": "cs1", "password": "nope"}
+    )
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     assert set(response.get_json()) >= {"type", "title", "status", "detail"}
@@ -36,12 +40,21 @@ def test_wrong_password_is_401_problem_json(app):
 
 def test_login_attempts_are_rate_limited(app):
     client = app.test_client()
-    codes = [client.post("/api/v1/auth/token", json={"username": "cs2", "password": "bad"},
-                         environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for _ in range(6)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token",
+            json={"username": "cs2", "password": "bad"},
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        ).status_code
+        for _ in range(6)
+    ]
     assert codes[:5] == [401] * 5 and codes[5] == 429
     # the right password is refused too while the limit holds
-    response = client.post("/api/v1/auth/token", json={"username": "cs2", "password": "demo"},
-                           environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    response = client.post(
+        "/api/v1/auth/token",
+        json={"username": "cs2", "password": "demo"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
     assert response.status_code == 429
 
 
@@ -51,8 +64,11 @@ def test_not_logged_in_is_401(api):
 
 def test_malformed_json_is_400(api):
     client = api("cs1")
-    response = client.client.post("/api/v1/process-instances", data="{not json",
-                                  headers={**client.headers, "Content-Type": "application/json"})
+    response = client.client.post(
+        "/api/v1/process-instances",
+        data="{not json",
+        headers={**client.headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
 
@@ -64,14 +80,19 @@ def test_definitions_list_and_start_form(api):
     assert entry["startable"] is True
     detail = api("cs1").get("/api/v1/process-definitions/customer_request").get_json()
     assert detail["start_form"]["id"] == "customer_request_start"
-    assert api("tech1").get("/api/v1/process-definitions/customer_request").get_json()["startable"] is False
+    assert (
+        api("tech1").get("/api/v1/process-definitions/customer_request").get_json()["startable"]
+        is False
+    )
     assert api("cs1").get("/api/v1/process-definitions/nope").status_code == 404
 
 
 def test_deploy_needs_process_owner(api):
-    response = api("cs1").post("/api/v1/process-definitions",
-                               data={"files": (io.BytesIO(b"<x/>"), "x.bpmn")},
-                               content_type="multipart/form-data")
+    response = api("cs1").post(
+        "/api/v1/process-definitions",
+        data={"files": (io.BytesIO(b"<x/>"), "x.bpmn")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 403
 
 
@@ -95,12 +116,16 @@ os.system("touch /tmp/pwned")</bpmn:script>
     <bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="e2"/><bpmn:endEvent id="e2"/>
   </bpmn:process>
 </bpmn:definitions>"""
-    response = api("owner").post("/api/v1/process-definitions",
-                                 data={"files": [(io.BytesIO(script), "evil.bpmn"), (io.BytesIO(good), "fine.bpmn")]},
-                                 content_type="multipart/form-data")
+    response = api("owner").post(
+        "/api/v1/process-definitions",
+        data={"files": [(io.BytesIO(script), "evil.bpmn"), (io.BytesIO(good), "fine.bpmn")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     problems = response.get_json()["errors"]["files"]
-    assert any(p["element_id"] == "run" and p["line"] and p["file"] == "evil.bpmn" for p in problems)
+    assert any(
+        p["element_id"] == "run" and p["line"] and p["file"] == "evil.bpmn" for p in problems
+    )
     # nothing deployed: the good file in the same upload was refused with it
     assert api("owner").get("/api/v1/process-definitions/fine_one").status_code == 404
 
@@ -117,8 +142,11 @@ def test_deploy_same_checksum_keeps_version(api):
     owner = api("owner")
 
     def upload(content):
-        return owner.post("/api/v1/process-definitions", data={"files": (io.BytesIO(content), "tiny.bpmn")},
-                          content_type="multipart/form-data")
+        return owner.post(
+            "/api/v1/process-definitions",
+            data={"files": (io.BytesIO(content), "tiny.bpmn")},
+            content_type="multipart/form-data",
+        )
 
     first = upload(diagram)
     assert first.status_code == 201
@@ -134,16 +162,19 @@ def test_deploy_same_checksum_keeps_version(api):
 
 # -- instances and tasks ----------------------------------------------------------------------
 def test_start_validates_against_the_start_form(api):
-    response = api("cs1").post("/api/v1/process-instances",
-                               json={"process": "customer_request", "data": {"channel": "fax"}})
+    response = api("cs1").post(
+        "/api/v1/process-instances",
+        json={"process": "customer_request", "data": {"channel": "fax"}},
+    )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert "channel" in errors and "customer_name" in errors
 
 
 def test_start_needs_a_starter_role(api):
-    response = api("tech1").post("/api/v1/process-instances",
-                                 json={"process": "customer_request", "data": request_data()})
+    response = api("tech1").post(
+        "/api/v1/process-instances", json={"process": "customer_request", "data": request_data()}
+    )
     assert response.status_code == 403
 
 
@@ -159,10 +190,16 @@ def test_routing_puts_the_task_in_the_right_inboxes_only(api, category, who, oth
     body = start_request(api, category)
     task = open_task(body)
     for user in who:
-        ids = [t["id"] for t in api(user).get("/api/v1/tasks?scope=claimable&per_page=200").get_json()["items"]]
+        ids = [
+            t["id"]
+            for t in api(user).get("/api/v1/tasks?scope=claimable&per_page=200").get_json()["items"]
+        ]
         assert task["id"] in ids
     for user in others:
-        ids = [t["id"] for t in api(user).get("/api/v1/tasks?scope=open&per_page=200").get_json()["items"]]
+        ids = [
+            t["id"]
+            for t in api(user).get("/api/v1/tasks?scope=open&per_page=200").get_json()["items"]
+        ]
         assert task["id"] not in ids
         assert api(user).get(f"/api/v1/tasks/{task['id']}").status_code == 404
         response = api(user).post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}})
@@ -181,7 +218,9 @@ def test_complete_task_flow_and_conflicts(api):
     assert q.get(f"/api/v1/tasks/{task['id']}").get_json()["status"] == "open"
 
     assert q.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 200
-    assert q.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 200  # claiming again is harmless
+    assert (
+        q.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 200
+    )  # claiming again is harmless
     done = q.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": fill(task["form_key"])})
     assert done.status_code == 200
     result = done.get_json()
@@ -191,7 +230,9 @@ def test_complete_task_flow_and_conflicts(api):
 
     history = q.get(f"/api/v1/process-instances/{body['id']}").get_json()["history"]
     completed = [e for e in history if e["kind"] == "complete"]
-    assert completed[0]["actor"] == "quality1" and completed[0]["payload"]["task"] == "verify_defect"
+    assert (
+        completed[0]["actor"] == "quality1" and completed[0]["payload"]["task"] == "verify_defect"
+    )
 
 
 def test_claimed_by_someone_else_is_409(api):
@@ -208,14 +249,29 @@ def test_claimed_by_someone_else_is_409(api):
 def test_assign_by_supervisor(api):
     body = start_request(api, "repair")
     task = open_task(body)
-    assert api("tech1").post(f"/api/v1/tasks/{task['id']}/assign", json={"username": "tech2"}).status_code == 403
-    response = api("supervisor").post(f"/api/v1/tasks/{task['id']}/assign", json={"username": "tech2"})
+    assert (
+        api("tech1")
+        .post(f"/api/v1/tasks/{task['id']}/assign", json={"username": "tech2"})
+        .status_code
+        == 403
+    )
+    response = api("supervisor").post(
+        f"/api/v1/tasks/{task['id']}/assign", json={"username": "tech2"}
+    )
     assert response.status_code == 200 and response.get_json()["assignee"] == "tech2"
-    assert api("supervisor").post(f"/api/v1/tasks/{task['id']}/assign",
-                                  json={"username": "ghost"}).status_code == 422
+    assert (
+        api("supervisor")
+        .post(f"/api/v1/tasks/{task['id']}/assign", json={"username": "ghost"})
+        .status_code
+        == 422
+    )
     # tech1 still sees the task of their role, but it is tech2's now
-    assert api("tech1").post(f"/api/v1/tasks/{task['id']}/complete",
-                             json={"data": fill(task["form_key"])}).status_code == 403
+    assert (
+        api("tech1")
+        .post(f"/api/v1/tasks/{task['id']}/complete", json={"data": fill(task["form_key"])})
+        .status_code
+        == 403
+    )
     assert api("install1").get(f"/api/v1/tasks/{task['id']}").status_code == 404
 
 
@@ -234,13 +290,26 @@ def test_admin_actions(api):
     body = start_request(api)
     assert api("cs1").post(f"/api/v1/process-instances/{body['id']}/suspend").status_code == 403
     admin = api("admin")
-    assert admin.post(f"/api/v1/process-instances/{body['id']}/suspend").get_json()["status"] == "suspended"
+    assert (
+        admin.post(f"/api/v1/process-instances/{body['id']}/suspend").get_json()["status"]
+        == "suspended"
+    )
     task = open_task(body)
-    assert api("quality1").post(f"/api/v1/tasks/{task['id']}/complete",
-                                json={"data": fill(task["form_key"])}).status_code == 409
-    assert admin.post(f"/api/v1/process-instances/{body['id']}/resume").get_json()["status"] == "running"
+    assert (
+        api("quality1")
+        .post(f"/api/v1/tasks/{task['id']}/complete", json={"data": fill(task["form_key"])})
+        .status_code
+        == 409
+    )
+    assert (
+        admin.post(f"/api/v1/process-instances/{body['id']}/resume").get_json()["status"]
+        == "running"
+    )
     assert admin.post(f"/api/v1/process-instances/{body['id']}/retry").status_code == 409
-    assert admin.post(f"/api/v1/process-instances/{body['id']}/terminate").get_json()["status"] == "terminated"
+    assert (
+        admin.post(f"/api/v1/process-instances/{body['id']}/terminate").get_json()["status"]
+        == "terminated"
+    )
     assert admin.post(f"/api/v1/process-instances/{body['id']}/terminate").status_code == 409
 
 

@@ -8,8 +8,14 @@ from tests.sample_data import fill, request_data
 
 
 def test_two_clients_complete_the_same_task_at_once(app, api):
-    started = api("cs1").post("/api/v1/process-instances",
-                              json={"process": "customer_request", "data": request_data("repair")}).get_json()
+    started = (
+        api("cs1")
+        .post(
+            "/api/v1/process-instances",
+            json={"process": "customer_request", "data": request_data("repair")},
+        )
+        .get_json()
+    )
     task = next(t for t in started["tasks"] if t["status"] == "open")
     data = {"data": fill(task["form_key"])}
     clients = [api("tech1"), api("tech2")]
@@ -28,7 +34,9 @@ def test_two_clients_complete_the_same_task_at_once(app, api):
     assert sorted(results) == [200, 409]
 
     body = api("admin").get(f"/api/v1/process-instances/{started['id']}").get_json()
-    completions = [e for e in body["history"] if e["kind"] == "complete" and e["task_id"] == task["id"]]
+    completions = [
+        e for e in body["history"] if e["kind"] == "complete" and e["task_id"] == task["id"]
+    ]
     assert len(completions) == 1
     open_tasks = [t for t in body["tasks"] if t["status"] == "open"]
     assert [t["name"] for t in open_tasks] == ["record_customer_acceptance"]

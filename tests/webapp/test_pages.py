@@ -197,9 +197,11 @@ FAILING = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_failed_case_shows_its_incident_to_the_administrator(api, browser):
-    deployed = api("owner").post("/api/v1/process-definitions",
-                                 data={"files": (io.BytesIO(FAILING), "failing_pages.bpmn")},
-                                 content_type="multipart/form-data")
+    deployed = api("owner").post(
+        "/api/v1/process-definitions",
+        data={"files": (io.BytesIO(FAILING), "failing_pages.bpmn")},
+        content_type="multipart/form-data",
+    )
     assert deployed.status_code == 201, deployed.get_json()
     owner = browser("owner")
     assert 'data-process="failing_pages"' in owner.text("/processes")
@@ -209,7 +211,7 @@ def test_failed_case_shows_its_incident_to_the_administrator(api, browser):
 
     admin = browser("admin")
     monitor = admin.text("/admin/monitor")
-    row = monitor[monitor.index(f'data-case-id="{case_id}"'):]
+    row = monitor[monitor.index(f'data-case-id="{case_id}"') :]
     row = row[: row.index("</tr>")]
     assert 'data-status="error"' in row and "Divide" in row and 'data-testid="case-retry"' in row
     page = admin.text(f"/cases/{case_id}")

@@ -37,7 +37,9 @@ def list_definitions():
 def get_definition(key: str):
     definition = get_latest_or_404(db.session, key)
     body = _definition_json(definition, actor())
-    body["start_form"] = definition.forms.get(definition.start_form_key) if definition.start_form_key else None
+    body["start_form"] = (
+        definition.forms.get(definition.start_form_key) if definition.start_form_key else None
+    )
     return jsonify(body)
 
 
@@ -53,7 +55,5 @@ def deploy_definitions():
     files = {PurePath(u.filename or "upload").name: u.read() for u in uploads}
     deployed = get_engine().deploy(db.session, files, caller)
     commit()
-    body = [
-        {**_definition_json(d.definition, caller), "created": d.created} for d in deployed
-    ]
+    body = [{**_definition_json(d.definition, caller), "created": d.created} for d in deployed]
     return jsonify({"items": body}), 201

@@ -38,7 +38,12 @@ def start_instance():
     if not isinstance(key, str) or (business_key is not None and not isinstance(business_key, str)):
         abort(400)
     instance = casework.start_case(
-        db.session, key, body.get("data"), actor(), business_key=business_key, locale=current_locale()
+        db.session,
+        key,
+        body.get("data"),
+        actor(),
+        business_key=business_key,
+        locale=current_locale(),
     )
     commit()
     return jsonify(instance_json(instance, full=True)), 201
@@ -94,4 +99,3 @@ def admin_action(instance_id: int, action: str):
         instance = engine.set_suspended(db.session, instance_id, action == "suspend", caller)
     commit()
     return jsonify(instance_json(instance, full=True))
-

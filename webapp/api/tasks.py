@@ -72,10 +72,17 @@ def complete(task_id: str):
     if version is not None and not isinstance(version, int):
         abort(400)
     instance, next_tasks = casework.complete_task(
-        db.session, task_id, body.get("data"), actor(), locale=current_locale(), expected_version=version
+        db.session,
+        task_id,
+        body.get("data"),
+        actor(),
+        locale=current_locale(),
+        expected_version=version,
     )
     commit()
-    return jsonify({"instance": instance_json(instance), "next_tasks": TaskSchema(many=True).dump(next_tasks)})
+    return jsonify(
+        {"instance": instance_json(instance), "next_tasks": TaskSchema(many=True).dump(next_tasks)}
+    )
 
 
 @bp.post("/tasks/<task_id>/assign")
@@ -89,7 +96,8 @@ def assign(task_id: str):
     permissions.require_assign(caller, task)
     if user_by_name(db.session, username) is None:
         raise InvalidData(
-            f"There is no user '{username}'.", f"没有用户“{username}”。",
+            f"There is no user '{username}'.",
+            f"没有用户“{username}”。",
             {"username": ["Unknown user." if current_locale() == "en" else "用户不存在。"]},
         )
     row = get_engine().assign(db.session, task_id, username, caller)

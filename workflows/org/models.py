@@ -50,9 +50,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     manager: Mapped[User | None] = relationship(remote_side=[id])
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def roles(self) -> frozenset[str]:

@@ -59,7 +59,9 @@ def authenticate(session: Session, username: str, password: str, client: str = "
     key = _throttle_key(username, client)
     since = utcnow() - FAILED_LOGIN_WINDOW
     failures = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at > since)
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key == key, LoginAttempt.at > since)
     )
     if failures >= MAX_FAILED_LOGINS:
         raise TooManyAttempts()

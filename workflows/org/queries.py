@@ -15,7 +15,10 @@ def user_by_name(session: Session, username: str) -> User | None:
 def users_with_role(session: Session, role: str) -> list[User]:
     return list(
         session.scalars(
-            select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)).order_by(User.username)
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == role, User.active.is_(True))
+            .order_by(User.username)
         )
     )
 
