@@ -39,9 +39,11 @@ run: install assets db
 	$(VENV)/bin/celery -A webapp.celery_app beat --loglevel=warning & \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
-# Debian's chromium drives the browser tests (no browser download)
+# Debian's chromium drives the browser tests (no browser download); a small CJK font so
+# screenshots show Chinese text
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 test: install assets browser
 	$(PY) -m pytest $(PYTEST_ARGS)

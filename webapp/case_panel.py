@@ -44,8 +44,11 @@ def request_details(instance: ProcessInstance, locale: str) -> list[tuple[str, s
     if start_form is not None:
         forms.insert(0, start_form)
     summary = instance.summary or {}
-    order = [f.key for f in start_form.fields] if start_form is not None else []
-    keys = [k for k in order if k in summary] + [k for k in summary if k not in order]
+    if start_form is not None:
+        # the request as recorded; later answers are shown with their task in the timeline
+        keys = [f.key for f in start_form.fields if f.key in summary]
+    else:
+        keys = list(summary)
     details = []
     for key in keys:
         if key in _SYSTEM_KEYS:
