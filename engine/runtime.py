@@ -264,16 +264,7 @@ class Engine:
             data=dict(data),
         )
         instance.summary = {**instance.summary, **data}
-        failure = self._advance(workflow, events)
-        self._save(
-            session,
-            instance,
-            workflow,
-            self.compiled(session, instance.definition_id),
-            events,
-            failure,
-            open_rows=open_rows,
-        )
+        self._run_and_save(session, instance, workflow, events, open_rows)
         return instance
 
     def _task_event(
@@ -386,17 +377,16 @@ class Engine:
 
     # -- internals -----------------------------------------------------------------------------
     def _run_and_save(
-        self, session: Session, instance: ProcessInstance, workflow, events: _Events
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        workflow,
+        events: _Events,
+        open_rows: dict[str, HumanTask] | None = None,
     ) -> None:
         failure = self._advance(workflow, events)
-        self._save(
-            session,
-            instance,
-            workflow,
-            self.compiled(session, instance.definition_id),
-            events,
-            failure,
-        )
+        compiled = self.compiled(session, instance.definition_id)
+        self._save(session, instance, workflow, compiled, events, failure, open_rows)
 
     def _advance(self, workflow: BpmnWorkflow, events: _Events) -> Failure | None:
         """Run engine steps; a failure inside the diagram is returned, not raised."""

@@ -195,7 +195,9 @@ def inbox_timing(factory, counts=(1_000, 100_000)) -> dict[int, float]:
     results = {}
     with factory() as session:
         instance_id = session.scalar(select(func.min(ProcessInstance.id)))
-        definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
+        definition_id = session.scalar(
+            select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id)
+        )
         for count in counts:
             session.execute(delete(HumanTask).where(HumanTask.process_key == "bench_inbox"))
             rows = []
@@ -211,11 +213,23 @@ def inbox_timing(factory, counts=(1_000, 100_000)) -> dict[int, float]:
                     assignee = f"user{i % 2000}"
                 elif i % 3 == 1:
                     role, claimed = "customer_service", f"user{i % 2000}"
-                rows.append({"id": str(uuid.uuid4()), "instance_id": instance_id, "definition_id": definition_id,
-                             "process_key": "bench_inbox", "spec_name": "t", "name": "t", "role": role,
-                             "roles": [role], "status": "open", "assignee": assignee, "claimed_by": claimed})
+                rows.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "instance_id": instance_id,
+                        "definition_id": definition_id,
+                        "process_key": "bench_inbox",
+                        "spec_name": "t",
+                        "name": "t",
+                        "role": role,
+                        "roles": [role],
+                        "status": "open",
+                        "assignee": assignee,
+                        "claimed_by": claimed,
+                    }
+                )
             for start in range(0, count, 5_000):
-                session.execute(insert(HumanTask), rows[start:start + 5_000])
+                session.execute(insert(HumanTask), rows[start : start + 5_000])
             session.commit()
             session.execute(text("ANALYZE"))
             stmt = inbox_query(ACTOR, "open")
@@ -223,7 +237,9 @@ def inbox_timing(factory, counts=(1_000, 100_000)) -> dict[int, float]:
             for _ in range(30):
                 started = time.perf_counter()
                 page = session.scalars(stmt.limit(50)).all()
-                total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+                total = session.scalar(
+                    select(func.count()).select_from(stmt.order_by(None).subquery())
+                )
                 samples.append((time.perf_counter() - started) * 1000)
             assert len(page) == 50 and total >= 100, (len(page), total)
             results[count] = statistics.median(samples)

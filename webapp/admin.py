@@ -9,9 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from engine.errors import Conflict
 from engine.models import Incident, ProcessInstance
-from workflows import permissions
+from workflows import casework, permissions
 from workflows.org.queries import display_names
-from workflows.runtime import get_engine
 
 from . import labels
 from .auth import _safe_next, login_required
@@ -88,15 +87,8 @@ def _incident_messages(instance_ids: list[int]) -> dict[int, list[str]]:
 @login_required
 def case_action(instance_id: int, action: str):
     actor = current_actor()
-    permissions.require_admin(actor)
-    engine = get_engine()
     try:
-        if action == "retry":
-            instance = engine.retry(db.session, instance_id, actor)
-        elif action == "terminate":
-            instance = engine.terminate(db.session, instance_id, actor)
-        else:
-            instance = engine.set_suspended(db.session, instance_id, action == "suspend", actor)
+        instance = casework.administer(db.session, instance_id, action, actor)
     except Conflict as exc:
         db.session.rollback()
         flash(exc.text(current_locale()), "error")

@@ -128,3 +128,19 @@ def instance_tasks(session: Session, instance_id: int) -> list[HumanTask]:
             .order_by(HumanTask.created_at, HumanTask.id)
         )
     )
+
+
+ADMIN_ACTIONS = ("retry", "suspend", "resume", "terminate")
+
+
+def administer(session: Session, instance_id: int, action: str, actor: Actor) -> ProcessInstance:
+    """An administrator's lever on a case: retry a failed step, suspend, resume or terminate."""
+    permissions.require_admin(actor)
+    engine = get_engine()
+    if action == "retry":
+        return engine.retry(session, instance_id, actor)
+    if action == "terminate":
+        return engine.terminate(session, instance_id, actor)
+    if action in ("suspend", "resume"):
+        return engine.set_suspended(session, instance_id, action == "suspend", actor)
+    raise ValueError(action)

@@ -9,7 +9,6 @@ from engine.audit import history
 from engine.incidents import open_incidents
 from engine.models import ProcessInstance
 from workflows import casework, permissions
-from workflows.runtime import get_engine
 
 from ..extensions import db
 from ..i18n import current_locale
@@ -89,13 +88,6 @@ def get_instance(instance_id: int):
 def admin_action(instance_id: int, action: str):
     caller = actor()
     visible_instance(instance_id)
-    permissions.require_admin(caller)
-    engine = get_engine()
-    if action == "retry":
-        instance = engine.retry(db.session, instance_id, caller)
-    elif action == "terminate":
-        instance = engine.terminate(db.session, instance_id, caller)
-    else:
-        instance = engine.set_suspended(db.session, instance_id, action == "suspend", caller)
+    instance = casework.administer(db.session, instance_id, action, caller)
     commit()
     return jsonify(instance_json(instance, full=True))
