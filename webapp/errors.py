@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -14,16 +15,16 @@ from .extensions import db
 from .i18n import current_locale
 
 _TITLES = {
-    400: ("Bad request", "请求格式错误"),
-    401: ("Not logged in", "未登录"),
-    403: ("Not allowed", "无权操作"),
-    404: ("Not found", "未找到"),
-    405: ("Method not allowed", "不支持的请求方法"),
-    409: ("Conflict", "冲突"),
-    413: ("Too large", "内容过大"),
-    422: ("Invalid data", "数据无效"),
-    429: ("Too many attempts", "尝试次数过多"),
-    500: ("Server error", "服务器错误"),
+    400: _l("Bad request"),
+    401: _l("Not logged in"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Invalid data"),
+    429: _l("Too many attempts"),
+    500: _l("Server error"),
 }
 
 
@@ -32,8 +33,7 @@ def wants_json() -> bool:
 
 
 def problem(status: int, detail: str, *, errors=None, type_: str = "about:blank"):
-    zh = current_locale().startswith("zh")
-    title = _TITLES.get(status, ("Error", "错误"))[1 if zh else 0]
+    title = str(_TITLES.get(status, _l("Error")))
     body = {"type": type_, "title": title, "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = errors
@@ -44,7 +44,8 @@ def problem(status: int, detail: str, *, errors=None, type_: str = "about:blank"
 
 
 def _page(status: int, detail: str):
-    return render_template("error.html", status=status, detail=detail), status
+    title = str(_TITLES.get(status, _l("Error")))
+    return render_template("error.html", status=status, title=title, detail=detail), status
 
 
 def init_app(app: Flask) -> None:
