@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .evaluator import ExpressionError
 from .incidents import describe_failure, open_incident
@@ -108,15 +109,17 @@ def sync_human_tasks(
                 )
             }
     now = utcnow()
-    for task_id, row in rows.items():
-        if row.status == "open" and task_id not in ready:
-            row.status, row.completed_at = "cancelled", now
-    current = []
+    gone = [row for task_id, row in rows.items() if row.status == "open" and task_id not in ready]
+    update_rows(session, gone, status="cancelled", completed_at=now)
+    back = [rows[task_id] for task_id in ready if task_id in rows]
+    # a retried or reset task comes back
+    update_rows(
+        session, [row for row in back if row.status != "open"], status="open", completed_at=None
+    )
+    current = list(back)
+    new_rows = []
     for task_id, task in ready.items():
-        row = rows.get(task_id)
-        if row is not None:
-            row.status = "open"  # a retried or reset task comes back
-            current.append(row)
+        if task_id in rows:
             continue
         meta = meta_by_spec.get(task.task_spec.name, {})
         roles = list(meta.get("roles") or ())
@@ -130,25 +133,54 @@ def sync_human_tasks(
         if not roles and not assignee:
             # a task nobody was named for belongs to whoever started the case
             assignee = instance.started_by
-        row = HumanTask(
-            id=task_id,
-            instance_id=instance.id,
-            process_key=instance.process_key,
-            definition_id=instance.definition_id,
-            spec_name=task.task_spec.name,
-            name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.name,
-            name_en=meta.get("name_en"),
-            lane=task.task_spec.lane,
-            role=roles[0] if roles else None,
-            roles=roles,
-            assignee=assignee,
-            form_key=meta.get("form_key"),
-            created_at=now,
-            status="open",
+        new_rows.append(
+            dict(
+                id=task_id,
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                definition_id=instance.definition_id,
+                spec_name=task.task_spec.name,
+                name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.name,
+                name_en=meta.get("name_en"),
+                lane=task.task_spec.lane,
+                role=roles[0] if roles else None,
+                roles=roles,
+                assignee=assignee,
+                form_key=meta.get("form_key"),
+                created_at=now,
+                status="open",
+                due_at=None,
+                claimed_by=None,
+            )
         )
-        session.add(row)
-        current.append(row)
+    if new_rows:
+        session.connection().execute(insert(HumanTask.__table__), new_rows)
+        # detached copies for the caller's answer; the rows themselves were just written
+        current.extend(HumanTask(**values) for values in new_rows)
     return current
+
+
+def update_rows(
+    session: Session, rows: list[HumanTask], *, only_open: bool = False, **values
+) -> bool:
+    """Write `values` to task rows in one statement and keep the loaded objects in step;
+    with `only_open`, rows no longer open are left alone and False is returned.
+
+    Straight to the table, not through the unit of work: this runs on every completion.
+    """
+    if not rows:
+        return True
+    table = HumanTask.__table__
+    stmt = update(table).where(table.c.id.in_([row.id for row in rows]))
+    if only_open:
+        stmt = stmt.where(table.c.status == "open")
+    result = session.connection().execute(stmt.values(**values))
+    if result.rowcount != len(rows):
+        return False
+    for row in rows:
+        for key, value in values.items():
+            set_committed_value(row, key, value)
+    return True
 
 
 def _assignee_from_expression(meta: dict, task, evaluator) -> str | None:
