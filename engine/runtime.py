@@ -196,10 +196,19 @@ class Engine:
         return cached
 
     # -- human tasks ---------------------------------------------------------------------------
-    def _open_task(self, session: Session, task_id: str, *, restore: bool = True):
+    def _open_task(
+        self,
+        session: Session,
+        task_id: str,
+        *,
+        restore: bool = True,
+        check: Callable[[HumanTask], Any] | None = None,
+    ):
         """Lock the task's instance, then read its task rows as they stand after the lock.
 
-        Returns the task row, the instance, its workflow and the instance's open task rows.
+        `check(row)` runs first on the locked row (the caller's visibility rule, so a task the
+        caller may not see is reported missing before anything else). Returns what `check`
+        returned, the task row, the instance, its workflow and the instance's open task rows.
         """
         owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
         # one round trip: lock the instance row and read its task rows as they stand now
@@ -218,6 +227,7 @@ class Engine:
         instance = pairs[0][0]
         rows = {task.id: task for _, task in pairs}
         row = rows[task_id]
+        checked = check(row) if check is not None else None
         if row.status != "open":
             raise task_gone()
         if instance.status == "suspended":
@@ -226,19 +236,28 @@ class Engine:
                 "该案例已暂停，需由管理员恢复后才能继续。",
             )
         workflow = self._restore(session, instance) if restore else None
-        return row, instance, workflow, {k: r for k, r in rows.items() if r.status == "open"}
+        open_rows = {k: r for k, r in rows.items() if r.status == "open"}
+        return checked, row, instance, workflow, open_rows
 
     def complete_task(
         self,
         session: Session,
         task_id: str,
-        data: Mapping[str, Any],
+        data: Mapping[str, Any] | Callable[[HumanTask], Mapping[str, Any]],
         actor: Actor,
         *,
         expected_version: int | None = None,
     ) -> ProcessInstance:
-        """Complete a READY human task with already validated data and run the engine on."""
-        row, instance, workflow, open_rows = self._open_task(session, task_id)
+        """Complete a READY human task and run the engine on.
+
+        `data` is validated data, or a function that gets the locked task row and returns it
+        (so the caller's checks and form validation see the row as it stands, in one read).
+        """
+        prepared, row, instance, workflow, open_rows = self._open_task(
+            session, task_id, check=data if callable(data) else None
+        )
+        if callable(data):
+            data = prepared
         if expected_version is not None and instance.version != expected_version:
             raise Conflict(
                 "The case changed since you opened it. Reload and try again.",
@@ -252,9 +271,16 @@ class Engine:
             raise task_gone()
         task.data.update(data)
         task.run()
-        update_rows(
-            session, [row], status="completed", completed_at=utcnow(), completed_by=actor.username
+        closed = update_rows(
+            session,
+            [row],
+            only_open=True,
+            status="completed",
+            completed_at=utcnow(),
+            completed_by=actor.username,
         )
+        if not closed:
+            raise task_gone()
         del open_rows[task_id]
         events = _Events([])
         events.add(
@@ -285,7 +311,7 @@ class Engine:
         session.flush()
 
     def claim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
-        row, instance, _, _ = self._open_task(session, task_id, restore=False)
+        _, row, instance, _, _ = self._open_task(session, task_id, restore=False)
         if row.claimed_by == actor.username:
             return row
         if row.claimed_by is not None:
@@ -300,7 +326,7 @@ class Engine:
         return row
 
     def unclaim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
-        row, instance, _, _ = self._open_task(session, task_id, restore=False)
+        _, row, instance, _, _ = self._open_task(session, task_id, restore=False)
         if row.claimed_by is None:
             return row
         if row.claimed_by != actor.username and not actor.is_admin:
@@ -314,7 +340,7 @@ class Engine:
 
     def assign(self, session: Session, task_id: str, username: str, actor: Actor) -> HumanTask:
         """Give an open task to a specific person (the caller checked they may)."""
-        row, instance, _, _ = self._open_task(session, task_id, restore=False)
+        _, row, instance, _, _ = self._open_task(session, task_id, restore=False)
         previous = row.assignee
         row.assignee, row.claimed_by = username, None
         self._task_event(

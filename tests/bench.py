@@ -128,20 +128,37 @@ def _service(url: str, engine: Engine):
 
 
 # -- the HTTP API --------------------------------------------------------------------------------
-def _http(seconds: float) -> float:
-    from werkzeug.serving import make_server
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _http(seconds: float, workers: int = 2) -> tuple[float, float]:
+    """Instances/s through gunicorn (a process of its own, `workers` workers) and the server's
+    CPU milliseconds per instance."""
+    import signal
+    import socket
+    import subprocess
+    import sys
 
     from webapp import create_app
     from webapp.extensions import db
     from workflows.demo import load_demo
 
     var = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
+    env = {
+        **os.environ,
+        "AFTERSALES_VAR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'bench.sqlite'}",
+        "SESSION_COOKIE_SECURE": "0",
+    }
+    env.pop("CELERY_BROKER_URL", None)
     app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{var / 'bench.sqlite'}",
-            "CELERY_DATA_DIR": str(var / "celery"),
-            "SESSION_COOKIE_SECURE": False,
-        }
+        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "CELERY_DATA_DIR": str(var / "celery")}
     )
     with app.app_context():
         Base.metadata.create_all(db.engine)
@@ -151,39 +168,75 @@ def _http(seconds: float) -> float:
 
         get_engine().deploy(db.session, {"three_tasks.bpmn": DIAGRAM.read_bytes()}, ACTOR)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    conn = HTTPConnection("127.0.0.1", server.server_port)
-
-    def call(method, path, body=None, token=None):
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        conn.request(
-            method, path, body=json.dumps(body) if body is not None else None, headers=headers
-        )
-        response = conn.getresponse()
-        payload = json.loads(response.read())
-        assert response.status < 300, payload
-        return payload
-
-    token = call("POST", "/api/v1/auth/token", {"username": "cs1", "password": "demo"})["token"]
-
-    def run():
-        instance = call(
-            "POST", "/api/v1/process-instances", {"process": "three_tasks", "data": {}}, token
-        )
-        task = next(t for t in instance["tasks"] if t["status"] == "open")
-        for _ in range(3):
-            result = call("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": {}}, token)
-            task = result["next_tasks"][0] if result["next_tasks"] else None
-
+        db.engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "webapp:create_app()",
+        ],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
-        return _rate(run, seconds)
+        conn = HTTPConnection("127.0.0.1", port)
+        for _ in range(100):
+            try:
+                conn.request("GET", "/api/v1/openapi.json")
+                conn.getresponse().read()
+                break
+            except OSError:
+                conn.close()
+                time.sleep(0.1)
+
+        def call(method, path, body=None, token=None):
+            headers = {"Content-Type": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            conn.request(
+                method, path, body=json.dumps(body) if body is not None else None, headers=headers
+            )
+            response = conn.getresponse()
+            payload = json.loads(response.read())
+            assert response.status < 300, payload
+            return payload
+
+        token = call("POST", "/api/v1/auth/token", {"username": "cs1", "password": "demo"})["token"]
+
+        def run():
+            instance = call(
+                "POST", "/api/v1/process-instances", {"process": "three_tasks", "data": {}}, token
+            )
+            task = next(t for t in instance["tasks"] if t["status"] == "open")
+            for _ in range(3):
+                result = call("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": {}}, token)
+                task = result["next_tasks"][0] if result["next_tasks"] else None
+
+        for _ in range(20):
+            run()
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        pids = [server.pid, *map(int, children)]
+        cpu_before = _cpu_seconds(pids)
+        done = [0]
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            run()
+            done[0] += 1
+        elapsed = time.perf_counter() - started
+        cpu_ms = (_cpu_seconds(pids) - cpu_before) * 1000 / done[0]
+        return done[0] / elapsed, cpu_ms
     finally:
-        server.shutdown()
-        conn.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
 
 
 # -- the inbox query ------------------------------------------------------------------------------
@@ -284,12 +337,14 @@ def main() -> None:
         inbox["PostgreSQL"] = inbox_timing(pg_factory)
         pg_db.dispose()
     inbox["SQLite"] = inbox_timing(sqlite_factory)
-    rows.append(("HTTP API (werkzeug, SQLite), 1 client", _http(seconds)))
+    http_rate, http_cpu = _http(seconds)
+    rows.append(("HTTP API (gunicorn 2 workers, SQLite), 1 client", http_rate))
 
     print(f"\nstart → 3 user tasks → end, {seconds:g} s per row\n")
     print(f"{'layer':50} {'inst/s':>9} {'× raw':>8} {'× round-trip':>13}")
     for name, rate in rows:
         print(f"{name:50} {rate:9.1f} {rate / raw:8.3f} {rate / round_trip:13.3f}")
+    print(f"\nHTTP API: {http_cpu:.1f} ms of server CPU per instance (4 requests)")
     print("\ninbox query (first page of 50 + total), median ms")
     for backend, timings in inbox.items():
         small, large = timings[1_000], timings[100_000]

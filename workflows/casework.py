@@ -98,14 +98,18 @@ def complete_task(
     expected_version: int | None = None,
 ) -> tuple[ProcessInstance, list[HumanTask]]:
     """Validate and complete; returns the instance and its tasks now open."""
-    row = permissions.require_task_visible(session, session.get(HumanTask, task_id), actor)
-    if row.status != "open":
-        raise task_gone()
-    if not can_act(row, actor):
-        raise Forbidden("This task is not yours to complete.", "您无权完成此任务。")
-    clean = validate(form_for_task(session, row), data, locale)
+
+    def checked_data(row: HumanTask) -> dict[str, Any]:
+        # 404 before 409 before 403 before 422, all on the row as it stands under the lock
+        permissions.require_task_visible(session, row, actor)
+        if row.status != "open":
+            raise task_gone()
+        if not can_act(row, actor):
+            raise Forbidden("This task is not yours to complete.", "您无权完成此任务。")
+        return validate(form_for_task(session, row), data, locale)
+
     instance = get_engine().complete_task(
-        session, task_id, clean, actor, expected_version=expected_version
+        session, task_id, checked_data, actor, expected_version=expected_version
     )
     return instance, sorted(instance.current_tasks, key=lambda t: (t.created_at, t.id))
 

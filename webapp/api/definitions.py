@@ -13,13 +13,13 @@ from workflows.runtime import get_engine
 from ..extensions import db
 from . import bp
 from .common import actor, api_login_required, commit
-from .schemas import DefinitionSchema
+from .schemas import definition_schema
 
 MAX_FILES = 50
 
 
 def _definition_json(definition, caller) -> dict:
-    body = DefinitionSchema().dump(definition)
+    body = definition_schema.dump(definition)
     body["startable"] = permissions.may_start(definition, caller)
     return body
 

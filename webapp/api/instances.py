@@ -14,17 +14,17 @@ from ..extensions import db
 from ..i18n import current_locale
 from . import bp
 from .common import actor, api_login_required, commit, json_body, paginate
-from .schemas import AuditEventSchema, IncidentSchema, InstanceSchema, TaskSchema
+from .schemas import events_schema, incidents_schema, instance_schema, tasks_schema
 
 STATUSES = ("running", "waiting", "completed", "error", "suspended", "terminated")
 
 
 def instance_json(instance: ProcessInstance, *, full: bool = False) -> dict:
-    body = InstanceSchema().dump(instance)
+    body = instance_schema.dump(instance)
     if full:
-        body["tasks"] = TaskSchema(many=True).dump(casework.instance_tasks(db.session, instance.id))
-        body["history"] = AuditEventSchema(many=True).dump(history(db.session, instance.id))
-        body["incidents"] = IncidentSchema(many=True).dump(open_incidents(db.session, instance.id))
+        body["tasks"] = tasks_schema.dump(casework.instance_tasks(db.session, instance.id))
+        body["history"] = events_schema.dump(history(db.session, instance.id))
+        body["incidents"] = incidents_schema.dump(open_incidents(db.session, instance.id))
     return body
 
 
@@ -45,7 +45,10 @@ def start_instance():
         locale=current_locale(),
     )
     commit()
-    return jsonify(instance_json(instance, full=True)), 201
+    # a new case: its tasks are the ones just opened, its history the start itself
+    body = instance_json(instance)
+    body["tasks"] = tasks_schema.dump(instance.current_tasks)
+    return jsonify(body), 201
 
 
 @bp.get("/process-instances")

@@ -72,3 +72,12 @@ class DefinitionSchema(Schema):
     name_en = fields.String(allow_none=True)
     version = fields.Integer()
     deployed_at = fields.AwareDateTime()
+
+
+# schemas hold no per-request state; building one costs more than a dump, so build them once
+task_schema = TaskSchema()
+tasks_schema = TaskSchema(many=True)
+instance_schema = InstanceSchema()
+events_schema = AuditEventSchema(many=True)
+incidents_schema = IncidentSchema(many=True)
+definition_schema = DefinitionSchema()

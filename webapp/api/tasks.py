@@ -16,7 +16,7 @@ from ..i18n import current_locale
 from . import bp
 from .common import actor, api_login_required, commit, json_body, paginate
 from .instances import instance_json, visible_instance
-from .schemas import TaskSchema
+from .schemas import task_schema, tasks_schema
 
 
 @bp.get("/tasks")
@@ -35,7 +35,7 @@ def list_tasks():
         stmt = inbox_query(caller, "all", instance_id)
     else:
         stmt = inbox_query(caller, scope, instance_id)
-    return jsonify(paginate(stmt, lambda rows: TaskSchema(many=True).dump(rows)))
+    return jsonify(paginate(stmt, lambda rows: tasks_schema.dump(rows)))
 
 
 def _task(task_id: str) -> HumanTask:
@@ -46,7 +46,7 @@ def _task(task_id: str) -> HumanTask:
 @api_login_required
 def get_task(task_id: str):
     task = _task(task_id)
-    body = TaskSchema().dump(task)
+    body = task_schema.dump(task)
     definition = task.instance.definition
     body["form"] = definition.forms.get(task.form_key) if task.form_key else None
     body["data"] = task.instance.summary
@@ -61,7 +61,7 @@ def claim(task_id: str, action: str):
     method = engine.claim if action == "claim" else engine.unclaim
     row = method(db.session, task_id, actor())
     commit()
-    return jsonify(TaskSchema().dump(row))
+    return jsonify(task_schema.dump(row))
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -81,7 +81,7 @@ def complete(task_id: str):
     )
     commit()
     return jsonify(
-        {"instance": instance_json(instance), "next_tasks": TaskSchema(many=True).dump(next_tasks)}
+        {"instance": instance_json(instance), "next_tasks": tasks_schema.dump(next_tasks)}
     )
 
 
@@ -102,4 +102,4 @@ def assign(task_id: str):
         )
     row = get_engine().assign(db.session, task_id, username, caller)
     commit()
-    return jsonify(TaskSchema().dump(row))
+    return jsonify(task_schema.dump(row))
