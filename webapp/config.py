@@ -40,6 +40,8 @@ def default_config() -> dict:
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "filesystem://"),
         "CELERY_DATA_DIR": str(VAR / "celery"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
+        # times are stored in UTC and shown in the department's zone
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("AFTERSALES_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["zh_CN", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
