@@ -127,6 +127,39 @@ def _service(url: str, engine: Engine):
     return run, db, factory
 
 
+def _process_rate(url: str, seconds: float, processes: int) -> float:
+    """Instances/s of the service layer run by `processes` processes at once (scale-out: the
+    GIL keeps threads of one process from using more than one core)."""
+    import multiprocessing
+
+    def child(queue):
+        db = create_engine(url, connect_args={"options": "-csearch_path=bench"})
+        factory = sessionmaker(db, expire_on_commit=False)
+        engine = Engine()
+
+        def run():
+            with factory() as session:
+                instance = engine.start(session, "three_tasks", {}, ACTOR)
+                session.commit()
+                for _ in range(3):
+                    instance = engine.complete_task(session, instance.current_tasks[0].id, {}, ACTOR)
+                    session.commit()
+
+        run()
+        queue.put(_rate(run, seconds))
+        db.dispose()
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [context.Process(target=child, args=(queue,)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    rates = [queue.get(timeout=seconds + 60) for _ in workers]
+    for worker in workers:
+        worker.join()
+    return sum(rates)
+
+
 # -- the HTTP API --------------------------------------------------------------------------------
 def _cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of processes, from /proc (Linux)."""
@@ -334,6 +367,8 @@ def main() -> None:
     if not args.skip_postgres and _pg_available():
         run, pg_db, pg_factory = _service(PG_URL, engine)
         rows.append(("engine service layer, PostgreSQL, 2 threads", _rate(run, seconds, threads=2)))
+        pg_db.dispose()
+        rows.append(("engine service layer, PostgreSQL, 2 processes", _process_rate(PG_URL, seconds, 2)))
         inbox["PostgreSQL"] = inbox_timing(pg_factory)
         pg_db.dispose()
     inbox["SQLite"] = inbox_timing(sqlite_factory)
