@@ -362,17 +362,32 @@ class Engine:
         return instance
 
     # -- administration ------------------------------------------------------------------------
-    def retry(self, session: Session, instance_id: int, actor: Actor) -> ProcessInstance:
-        """Re-run the steps that failed, after whatever caused the failure was fixed."""
+    def retry(
+        self,
+        session: Session,
+        instance_id: int,
+        actor: Actor,
+        data: Mapping[str, Any] | None = None,
+    ) -> ProcessInstance:
+        """Re-run the steps that failed, after whatever caused the failure was fixed.
+
+        `data`, when given, is merged into the failed steps' data first: the administrator's
+        correction of a missing or wrong value (recorded in the audit trail).
+        """
         instance, workflow = self.load(session, instance_id)
         failed = workflow.get_tasks(state=TaskState.ERROR)
         if instance.status != "error":
             raise Conflict("This case has no failed step to retry.", "该案例没有可重试的失败步骤。")
         for task in failed:
+            task.data.update(data or {})
             task._set_state(TaskState.READY)
+        if data:
+            instance.summary = {**instance.summary, **data}
         resolve_incidents(session, instance.id, actor.username)
         events = _Events([])
-        events.add("retry", actor.username, tasks=[t.task_spec.name for t in failed])
+        events.add(
+            "retry", actor.username, tasks=[t.task_spec.name for t in failed], data=dict(data or {})
+        )
         instance.status = "running"
         self._run_and_save(session, instance, workflow, events)
         return instance

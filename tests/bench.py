@@ -142,7 +142,9 @@ def _process_rate(url: str, seconds: float, processes: int) -> float:
                 instance = engine.start(session, "three_tasks", {}, ACTOR)
                 session.commit()
                 for _ in range(3):
-                    instance = engine.complete_task(session, instance.current_tasks[0].id, {}, ACTOR)
+                    instance = engine.complete_task(
+                        session, instance.current_tasks[0].id, {}, ACTOR
+                    )
                     session.commit()
 
         run()
@@ -368,7 +370,9 @@ def main() -> None:
         run, pg_db, pg_factory = _service(PG_URL, engine)
         rows.append(("engine service layer, PostgreSQL, 2 threads", _rate(run, seconds, threads=2)))
         pg_db.dispose()
-        rows.append(("engine service layer, PostgreSQL, 2 processes", _process_rate(PG_URL, seconds, 2)))
+        rows.append(
+            ("engine service layer, PostgreSQL, 2 processes", _process_rate(PG_URL, seconds, 2))
+        )
         inbox["PostgreSQL"] = inbox_timing(pg_factory)
         pg_db.dispose()
     inbox["SQLite"] = inbox_timing(sqlite_factory)

@@ -137,12 +137,21 @@ def instance_tasks(session: Session, instance_id: int) -> list[HumanTask]:
 ADMIN_ACTIONS = ("retry", "suspend", "resume", "terminate")
 
 
-def administer(session: Session, instance_id: int, action: str, actor: Actor) -> ProcessInstance:
-    """An administrator's lever on a case: retry a failed step, suspend, resume or terminate."""
+def administer(
+    session: Session,
+    instance_id: int,
+    action: str,
+    actor: Actor,
+    *,
+    data: Any = None,
+    locale: str = "zh_CN",
+) -> ProcessInstance:
+    """An administrator's lever on a case: retry a failed step (optionally correcting its data
+    first), suspend, resume or terminate."""
     permissions.require_admin(actor)
     engine = get_engine()
     if action == "retry":
-        return engine.retry(session, instance_id, actor)
+        return engine.retry(session, instance_id, actor, validate(None, data, locale))
     if action == "terminate":
         return engine.terminate(session, instance_id, actor)
     if action in ("suspend", "resume"):

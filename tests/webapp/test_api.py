@@ -316,3 +316,56 @@ def test_admin_actions(api):
 def test_openapi(api):
     spec = api(None).get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.") and "/tasks/{id}/complete" in spec["paths"]
+
+
+def test_a_failing_step_becomes_an_incident_and_retry_with_a_correction_resumes(api):
+    diagram = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d4" targetNamespace="x">
+  <bpmn:process id="needs_amount" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="look"/>
+    <bpmn:userTask id="look" name="Look"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="look" targetRef="big"/>
+    <bpmn:exclusiveGateway id="big" name="Big order?" default="small"/>
+    <bpmn:sequenceFlow id="large" sourceRef="big" targetRef="approve">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">amount &gt; 100</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="small" sourceRef="big" targetRef="done"/>
+    <bpmn:userTask id="approve" name="Approve"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="done"/>
+    <bpmn:endEvent id="done"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+    owner, admin = api("owner"), api("admin")
+    response = owner.post(
+        "/api/v1/process-definitions",
+        data={"files": (io.BytesIO(diagram), "amount.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    started = owner.post("/api/v1/process-instances", json={"process": "needs_amount"}).get_json()
+    look = open_task(started)
+    # the completion is kept; the gateway that needs `amount` fails and becomes an incident
+    done = owner.post(f"/api/v1/tasks/{look['id']}/complete", json={"data": {}})
+    assert done.status_code == 200 and done.get_json()["instance"]["status"] == "error"
+    body = admin.get(f"/api/v1/process-instances/{started['id']}").get_json()
+    incident = body["incidents"][0]
+    assert incident["task"] == "big" and "amount" in incident["message"]
+    assert "Traceback" not in incident["message"] and "0x" not in incident["message"]
+    stuck = admin.get("/api/v1/process-instances?stuck=true&per_page=200").get_json()["items"]
+    assert started["id"] in [i["id"] for i in stuck]
+
+    assert owner.post(f"/api/v1/process-instances/{started['id']}/retry").status_code == 403
+    # retried as it is, it fails again; with the missing value it goes on
+    again = admin.post(f"/api/v1/process-instances/{started['id']}/retry", json={})
+    assert again.get_json()["status"] == "error"
+    fixed = admin.post(
+        f"/api/v1/process-instances/{started['id']}/retry", json={"data": {"amount": 500}}
+    )
+    assert fixed.status_code == 200
+    result = fixed.get_json()
+    assert result["status"] == "running" and result["incidents"] == []
+    assert [t["name"] for t in result["tasks"] if t["status"] == "open"] == ["approve"]
+    retries = [e for e in result["history"] if e["kind"] == "retry"]
+    assert retries[-1]["actor"] == "admin" and retries[-1]["payload"]["data"] == {"amount": 500}

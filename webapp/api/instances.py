@@ -91,6 +91,13 @@ def get_instance(instance_id: int):
 def admin_action(instance_id: int, action: str):
     caller = actor()
     visible_instance(instance_id)
-    instance = casework.administer(db.session, instance_id, action, caller)
+    instance = casework.administer(
+        db.session,
+        instance_id,
+        action,
+        caller,
+        data=json_body().get("data"),
+        locale=current_locale(),
+    )
     commit()
     return jsonify(instance_json(instance, full=True))
