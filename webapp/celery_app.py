@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from workflows import jobs
@@ -39,4 +40,13 @@ def make_celery(app=None):
     return jobs.configure(lambda: db.session, job_context, **conf)
 
 
-celery = make_celery()
+@cache
+def _default():
+    return make_celery()
+
+
+def __getattr__(name: str):
+    # `celery -A webapp.celery_app` looks up `celery`; build the app only then, not on import
+    if name in ("celery", "app"):
+        return _default()
+    raise AttributeError(name)

@@ -1,0 +1,68 @@
+"""Background jobs through a real Celery worker on the configured broker (the embedded
+filesystem transport, or Redis when CELERY_BROKER_URL is set)."""
+
+from __future__ import annotations
+
+import time
+
+from celery.contrib.testing.worker import start_worker
+from sqlalchemy import func, select
+
+from engine.models import AuditEvent, ProcessInstance, utcnow
+from engine.runtime import Actor
+
+TIMER_DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="t" targetNamespace="x">
+  <bpmn:process id="wait_a_second" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="pause"/>
+    <bpmn:intermediateCatchEvent id="pause" name="One second">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1S</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="pause" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+OWNER = Actor("owner", frozenset({"process_owner"}))
+
+
+def test_a_due_timer_fires_once_through_the_worker(app):
+    from webapp.celery_app import make_celery
+    from webapp.extensions import db
+    from workflows import jobs
+    from workflows.runtime import get_engine
+
+    celery = make_celery(app)
+    with app.app_context():
+        get_engine().deploy(db.session, {"wait.bpmn": TIMER_DIAGRAM}, OWNER)
+        instance = get_engine().start(db.session, "wait_a_second", {}, OWNER)
+        db.session.commit()
+        instance_id = instance.id
+        assert instance.status == "waiting" and instance.next_timer_at > utcnow()
+        # not due yet: the sweep leaves it alone
+        assert jobs.sweep_timers.apply().get() == 0
+
+    time.sleep(1.2)
+    with start_worker(celery, perform_ping_check=False, pool="solo", shutdown_timeout=10):
+        jobs.sweep_timers.delay()
+        jobs.fire_timers.delay(instance_id)  # a duplicate delivery must change nothing
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline:
+            with app.app_context():
+                status = db.session.scalar(
+                    select(ProcessInstance.status).where(ProcessInstance.id == instance_id)
+                )
+                db.session.remove()
+            if status == "completed":
+                break
+            time.sleep(0.2)
+    assert status == "completed"
+    with app.app_context():
+        fired = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.instance_id == instance_id, AuditEvent.kind == "timer")
+        )
+        db.session.remove()
+    assert fired == 1
