@@ -19,12 +19,13 @@ def make_celery(app=None):
     if broker.startswith("filesystem://"):
         # the embedded default: jobs travel through a folder, no broker server needed
         folder = Path(app.config["CELERY_DATA_DIR"])
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         conf["broker_transport_options"] = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
         conf["beat_schedule_filename"] = str(folder / "beat-schedule")
