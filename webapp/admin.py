@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from engine.errors import Conflict
+from engine.errors import Conflict, InvalidData
 from engine.models import Incident, ProcessInstance
 from workflows import casework, permissions
 from workflows.org.queries import display_names
@@ -87,13 +90,57 @@ def _incident_messages(instance_ids: list[int]) -> dict[int, list[str]]:
 @login_required
 def case_action(instance_id: int, action: str):
     actor = current_actor()
-    try:
-        instance = casework.administer(db.session, instance_id, action, actor)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(exc.text(current_locale()), "error")
-    else:
-        db.session.commit()
-        flash(DONE_MESSAGES[action](labels.case_ref(instance)))
+    permissions.require_admin(actor)
     target = request.form.get("next")
-    return redirect(_safe_next(target) if target else url_for("admin.monitor"))
+    back = redirect(_safe_next(target) if target else url_for("admin.monitor"))
+    locale = current_locale()
+    try:
+        data = _corrections(request.form.get("data", "")) if action == "retry" else None
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return back
+    try:
+        instance = casework.administer(
+            db.session, instance_id, action, actor, data=data, locale=locale
+        )
+    except (Conflict, InvalidData) as exc:
+        db.session.rollback()
+        flash(exc.text(locale), "error")
+        return back
+    db.session.commit()
+    case = labels.case_ref(instance)
+    if action == "retry" and instance.status == "error":
+        flash(
+            _("Case %(case)s: the step failed again. Read its incident and retry.", case=case),
+            "error",
+        )
+    else:
+        flash(DONE_MESSAGES[action](case))
+    return back
+
+
+def _corrections(text: str) -> dict[str, Any] | None:
+    """The administrator's corrected values typed as a JSON object; None when left empty.
+
+    Raises ValueError with a sentence to show when the text is not a JSON object."""
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            _(
+                "The corrected values are not valid JSON (line %(line)s, column %(column)s). "
+                "Nothing was changed; fix them and retry.",
+                line=exc.lineno,
+                column=exc.colno,
+            )
+        ) from exc
+    if not isinstance(value, dict):
+        raise ValueError(
+            _(
+                'The corrected values must be a JSON object, such as {"amount": 500}. '
+                "Nothing was changed."
+            )
+        )
+    return value

@@ -1,4 +1,4 @@
-"""The inbox and the task page: claim, release and complete a task through its form."""
+"""The inbox and the task page: claim, release, complete a task through its form, assign it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor
 from engine.tasklist import can_act, inbox_query
 from workflows import casework, permissions
+from workflows.org.models import User
+from workflows.org.queries import active_users, display_names, users_with_role
 from workflows.runtime import get_engine
 
 from . import labels
@@ -93,6 +95,33 @@ def claim(task_id: str, action: str):
     return redirect(_safe_next(request.form.get("next")))
 
 
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str):
+    back = redirect(url_for("tasks.detail", task_id=task_id))
+    username = request.form.get("username", "").strip()
+    try:
+        row = casework.assign_task(
+            db.session, task_id, username, current_actor(), locale=current_locale()
+        )
+    except (Conflict, InvalidData) as exc:
+        db.session.rollback()
+        flash(exc.text(current_locale()), "error")
+        return back
+    db.session.commit()
+    name = display_names(db.session, [row.assignee]).get(row.assignee, row.assignee)
+    flash(_("Task assigned to %(name)s.", name=name))
+    return back
+
+
+def _assignable(task: HumanTask) -> list[User]:
+    """Active holders of the task's roles, or every active user when it names no role."""
+    if not task.roles:
+        return active_users(db.session)
+    people = {u.username: u for role in task.roles for u in users_with_role(db.session, role)}
+    return [people[name] for name in sorted(people)]
+
+
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def detail(task_id: str):
@@ -127,6 +156,7 @@ def _page(task: HumanTask, actor: Actor, *, data=None, errors=None):
         data = _saved_answers(task, events) if task.status == "completed" else instance.summary
     form = casework.form_for(instance.definition, task.form_key)
     form_html = form.render_html(data, errors, locale, readonly=not may_act) if form else None
+    may_assign = task.status == "open" and permissions.may_assign(actor)
     return render_template(
         "tasks/detail.html",
         task=task,
@@ -138,6 +168,8 @@ def _page(task: HumanTask, actor: Actor, *, data=None, errors=None):
         may_release=task.status == "open"
         and task.claimed_by is not None
         and (task.claimed_by == actor.username or actor.is_admin),
+        assignees=_assignable(task) if may_assign else None,
+        names=display_names(db.session, {task.assignee, task.claimed_by}),
         details=request_details(instance, locale),
         entries=timeline(db.session, instance, events, locale),
     )

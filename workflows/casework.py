@@ -21,6 +21,7 @@ from engine.tasklist import can_act
 from forms import FormDefinition, load_form
 
 from . import permissions
+from .org.queries import user_by_name
 from .runtime import get_engine
 
 MAX_FREE_DATA_BYTES = 64 * 1024
@@ -157,3 +158,20 @@ def administer(
     if action in ("suspend", "resume"):
         return engine.set_suspended(session, instance_id, action == "suspend", actor)
     raise ValueError(action)
+
+
+def assign_task(
+    session: Session, task_id: str, username: str, actor: Actor, *, locale: str = "zh_CN"
+) -> HumanTask:
+    """Give an open task to a named, active person: the supervisor's and admin's lever."""
+    task = permissions.require_task_visible(session, session.get(HumanTask, task_id), actor)
+    permissions.require_assign(actor, task)
+    user = user_by_name(session, username) if username else None
+    if user is None or not user.active:
+        zh = locale.startswith("zh")
+        raise InvalidData(
+            f"There is no active user '{username}'. Choose a person from the list.",
+            f"没有在职用户“{username}”。请从列表中选择人员。",
+            {"username": ["没有这个在职用户。" if zh else "No active user with this name."]},
+        )
+    return get_engine().assign(session, task_id, user.username, actor)

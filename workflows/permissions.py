@@ -111,8 +111,13 @@ def require_task_visible(session: Session, task: HumanTask | None, actor: Actor)
 ASSIGNERS = frozenset({"admin", "supervisor", "dept_manager"})
 
 
+def may_assign(actor: Actor) -> bool:
+    """Whether the actor may hand tasks to a specific person."""
+    return bool(actor.roles & ASSIGNERS)
+
+
 def require_assign(actor: Actor, task: HumanTask) -> None:
-    if not actor.roles & ASSIGNERS:
+    if not may_assign(actor):
         raise Forbidden(
             "Only a supervisor or an administrator may reassign tasks.",
             "只有主管或系统管理员可以转派任务。",

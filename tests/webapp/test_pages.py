@@ -222,6 +222,118 @@ def test_failed_case_shows_its_incident_to_the_administrator(api, browser):
     assert 'data-status="error"' in admin.text(f"/cases/{case_id}")
 
 
+NEEDS_AMOUNT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="x">
+  <bpmn:process id="needs_amount_pages" name="Needs an amount" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="big"/>
+    <bpmn:exclusiveGateway id="big" name="Big order?" default="small"/>
+    <bpmn:sequenceFlow id="large" sourceRef="big" targetRef="approve">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">amount &gt; 100</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="small" sourceRef="big" targetRef="done"/>
+    <bpmn:userTask id="approve" name="Approve"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="done"/>
+    <bpmn:endEvent id="done"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.fixture
+def failed_case(api, browser) -> int:
+    """A case stopped at a gateway whose condition needs an `amount` nobody gave."""
+    deployed = api("owner").post(
+        "/api/v1/process-definitions",
+        data={"files": (io.BytesIO(NEEDS_AMOUNT), "needs_amount_pages.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert deployed.status_code == 201, deployed.get_json()
+    response = browser("owner").post("/processes/needs_amount_pages/start")
+    assert response.status_code == 302
+    return int(_CASE_URL.search(response.headers["Location"])[1])
+
+
+def test_admin_retries_a_failed_case_with_corrected_values(failed_case, browser):
+    admin = browser("admin")
+    page = admin.text(f"/cases/{failed_case}?lang=en")
+    assert 'data-status="error"' in page and 'data-testid="retry-form"' in page
+    incident = re.search(r'<li data-testid="incident">(.*?)</li>', page, re.S)[1]
+    assert "Big order?" in incident and "amount" in incident
+    assert page.count('data-testid="case-retry"') == 1  # beside the incident, not in the header
+    assert 'data-testid="retry-form"' not in browser("supervisor").text(f"/cases/{failed_case}")
+
+    back = f"/cases/{failed_case}"
+    response = admin.post(
+        f"/admin/cases/{failed_case}/retry", {"data": '{"amount": 500}', "next": back}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(back)
+    page = admin.text(back)
+    assert 'data-status="running"' in page and 'data-testid="incidents"' not in page
+    assert 'data-testid="open-task" data-task-name="approve"' in page
+    assert 'data-kind="retry"' in page
+
+
+@pytest.mark.parametrize("typed", ['{"amount": 500', "[500]", '"500"'])
+def test_retry_with_values_that_are_not_a_json_object_changes_nothing(failed_case, browser, typed):
+    admin = browser("admin")
+    response = admin.post(
+        f"/admin/cases/{failed_case}/retry?lang=en",
+        {"data": typed, "next": f"/cases/{failed_case}"},
+        follow_redirects=True,
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert "The corrected values" in page and "Nothing was changed" in page
+    assert 'data-status="error"' in page and 'data-testid="incidents"' in page
+    assert 'data-kind="retry"' not in page
+
+
+# -- assigning --------------------------------------------------------------------------------
+def test_supervisor_assigns_a_repair_task_through_the_task_page(browser):
+    case_id = record_request(browser, category="repair")
+    tech1, tech2, supervisor = browser("tech1"), browser("tech2"), browser("supervisor")
+    task_id = task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair")
+    assert task_id is not None
+    assert 'data-testid="assign-form"' not in tech1.text(f"/tasks/{task_id}")
+
+    page = supervisor.text(f"/tasks/{task_id}")
+    options = re.findall(
+        r'<option value="([^"]+)"', page[page.index('data-testid="assign-form"') :]
+    )
+    assert "tech1" in options and "tech2" in options and "cs1" not in options
+
+    response = supervisor.post(f"/tasks/{task_id}/assign?lang=en", {"username": "tech2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/tasks/{task_id}"
+    )
+    page = supervisor.text(f"/tasks/{task_id}")
+    assert "Task assigned to 维修工程师 冯涛." in page
+    assert re.search(r'data-testid="task-holder">[^<]*冯涛', page)
+
+    assert task_of_case(tech2.text("/tasks"), "assigned", case_id, "diagnose_and_repair") == task_id
+    assert task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair") is None
+    assert 'data-testid="complete-task"' not in tech1.text(f"/tasks/{task_id}")
+    assert tech1.post(f"/tasks/{task_id}", fill("diagnose_and_repair")).status_code == 403
+    assert 'data-testid="complete-task"' in tech2.text(f"/tasks/{task_id}")  # still open, tech2's
+
+
+def test_assigning_needs_an_assigner_and_a_known_person(browser):
+    case_id = record_request(browser, category="repair")
+    tech1, supervisor = browser("tech1"), browser("supervisor")
+    task_id = task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair")
+    assert tech1.post(f"/tasks/{task_id}/assign", {"username": "tech1"}).status_code == 403
+    assert browser("cs2").post(f"/tasks/{task_id}/assign", {"username": "tech2"}).status_code == 404
+
+    response = supervisor.post(
+        f"/tasks/{task_id}/assign?lang=en", {"username": "ghost"}, follow_redirects=True
+    )
+    assert "Choose a person from the list" in response.get_data(as_text=True)
+    # nobody was assigned: the task is still open to every repair technician
+    assert (
+        task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair") == task_id
+    )
+
+
 # -- lists, language, diagram -----------------------------------------------------------------
 def test_case_list_shows_my_cases_and_filters(browser):
     case_id = record_request(browser, category="repair")

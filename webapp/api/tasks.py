@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request
 
-from engine.errors import InvalidData
 from engine.models import HumanTask
 from engine.tasklist import SCOPES, inbox_query
 from workflows import casework, permissions
-from workflows.org.queries import user_by_name
 from workflows.runtime import get_engine
 
 from ..extensions import db
@@ -88,18 +86,9 @@ def complete(task_id: str):
 @bp.post("/tasks/<task_id>/assign")
 @api_login_required
 def assign(task_id: str):
-    caller = actor()
-    task = _task(task_id)
     username = json_body().get("username")
     if not isinstance(username, str):
         abort(400)
-    permissions.require_assign(caller, task)
-    if user_by_name(db.session, username) is None:
-        raise InvalidData(
-            f"There is no user '{username}'.",
-            f"没有用户“{username}”。",
-            {"username": ["Unknown user." if current_locale() == "en" else "用户不存在。"]},
-        )
-    row = get_engine().assign(db.session, task_id, username, caller)
+    row = casework.assign_task(db.session, task_id, username, actor(), locale=current_locale())
     commit()
     return jsonify(task_schema.dump(row))

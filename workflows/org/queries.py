@@ -12,6 +12,10 @@ def user_by_name(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
+def active_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))
+
+
 def users_with_role(session: Session, role: str) -> list[User]:
     return list(
         session.scalars(
