@@ -49,19 +49,14 @@ ROLES = {
 END_EVENTS = {"service_completed", "repair_closed", "complaint_closed"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
+from engine.evaluator import Evaluator  # noqa: E402
+from engine.script_engine import make_script_engine  # noqa: E402
+
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
 
 
-def _script_engine():
-    """The engine's restricted evaluator once it exists; SpiffWorkflow's default until then."""
-    try:
-        from engine.evaluator import Evaluator, make_script_engine
-    except ImportError:
-        return None
-    return make_script_engine(Evaluator())
-
-
-SCRIPT_ENGINE = _script_engine()
+# every expression runs through the engine's restricted evaluator, as in production
+SCRIPT_ENGINE = make_script_engine(Evaluator())
 
 
 # --- what the file says, read as the engine reads it ---------------------------------------
