@@ -22,6 +22,9 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from engine.evaluator import Evaluator
+from engine.script_engine import make_script_engine
+
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAMS = ROOT / "diagrams"
 FORMS = ROOT / "forms"
@@ -48,9 +51,6 @@ ROLES = {
 }
 END_EVENTS = {"service_completed", "repair_closed", "complaint_closed"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-from engine.evaluator import Evaluator  # noqa: E402
-from engine.script_engine import make_script_engine  # noqa: E402
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
 
