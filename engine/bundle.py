@@ -15,7 +15,7 @@ found nothing, so each problem is reported once, in the checks' own words.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from .bundle_checks import BpmnChecker, BundleIndex, check_call_cycles
 from .bundle_dmn import DmnChecker, decisions
 from .bundle_rewrite import deployed_processes, rewrite
 from .bundle_spiff import engine_specs
-from .bundle_tasks import TaskMeta, collect_tasks, property_value
+from .bundle_tasks import TaskMeta, collect_tasks, element_properties, property_value
 from .bundle_xml import (
     BPMN_NS,
     DMN_NAMESPACES,
@@ -59,6 +59,9 @@ class ProcessBundle:
     starter_roles: tuple[str, ...] | None  # camunda:candidateStarterGroups (None if absent)
     files: dict[str, str]  # source files this process needs, name -> text as uploaded
     form_keys: frozenset[str]
+    # spec name -> <camunda:property> values drawn on that element (name_en aside): how a
+    # diagram tells the application what a step means (e.g. which service clock it stops)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -237,6 +240,7 @@ def _process_bundle(
     docs = {d.filename: d for d, _, _ in index.processes.values()}
     tasks = collect_tasks(all_specs, docs, report, role_keys)
     files = {s.file: docs[s.file].text for s in all_specs if s.file in docs}
+    properties: dict[str, dict[str, str]] = {}
     for s in all_specs:
         for task_spec in s.task_specs.values():
             el = (
@@ -244,6 +248,9 @@ def _process_bundle(
                 if s.file in docs
                 else None
             )
+            drawn = element_properties(el) if el is not None else {}
+            if drawn:
+                properties[task_spec.name] = drawn
             ref = camunda(el, "decisionRef") if el is not None else None
             if ref in index.decisions:
                 dmn_doc = index.decisions[ref][0]
@@ -277,4 +284,5 @@ def _process_bundle(
         else None,
         files=files,
         form_keys=frozenset(form_keys),
+        properties=properties,
     )

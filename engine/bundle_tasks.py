@@ -45,6 +45,17 @@ def property_value(el: etree._Element, name: str) -> str | None:
     return None
 
 
+def element_properties(el: etree._Element) -> dict[str, str]:
+    """Every <camunda:property> in the element's own extension elements but `name_en`."""
+    found = {}
+    for extensions in bpmn_children(el, "extensionElements"):
+        for prop in extensions.iter(f"{{{CAMUNDA_NS}}}property"):
+            name = prop.get("name")
+            if name and name != "name_en":
+                found[name] = prop.get("value") or ""
+    return found
+
+
 def lane_names(doc: Document) -> dict[str, str]:
     """Element id -> name of the innermost lane that lists it."""
     lanes: dict[str, str] = {}

@@ -121,6 +121,7 @@ def _store_process(
         source_files=dict(process.files),
         spec_json=serializer.dump_spec(process.spec, process.subprocess_specs),
         task_meta={name: _meta_dict(meta) for name, meta in process.tasks.items()},
+        element_properties=process.properties,
         forms={key: json.loads(src) for key, src in forms.items()},
         start_form_key=process.start_form_key,
         starter_roles=list(process.starter_roles) if process.starter_roles is not None else None,

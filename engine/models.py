@@ -76,6 +76,8 @@ class ProcessDefinition(Base):
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     # spec name -> task metadata (form key, roles, assignee, names)
     task_meta: Mapped[dict[str, Any]]
+    # spec name -> the <camunda:property> values drawn on that element
+    element_properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
     forms: Mapped[dict[str, Any]]
     start_form_key: Mapped[str | None] = mapped_column(String(200))
     starter_roles: Mapped[list[Any] | None] = mapped_column(JSON)

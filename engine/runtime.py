@@ -9,7 +9,7 @@ marked `error`, with an incident naming the step, so an administrator can fix an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -47,7 +47,9 @@ class Actor:
 
 SYSTEM = Actor("system", frozenset({"system"}))
 
-InstanceListener = Callable[[Session, ProcessInstance, BpmnWorkflow], None]
+# called after every save with the session, the instance, its workflow and the spec names of
+# the steps completed in this mutation, in order (human tasks and automatic steps alike)
+InstanceListener = Callable[[Session, ProcessInstance, BpmnWorkflow, list[str]], None]
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class CompiledDefinition:
     spec: Any
     subprocess_specs: dict
     task_meta: dict
+    properties: dict  # spec name -> <camunda:property> values drawn on the element
 
 
 @dataclass
@@ -67,6 +70,7 @@ class _Events:
     """Audit events gathered during a mutation, written once the instance has its id."""
 
     rows: list[tuple[str, str | None, str | None, dict]]
+    steps: list[str] = field(default_factory=list)
 
     def add(self, event: str, actor: str | None, task_id: str | None = None, **payload) -> None:
         self.rows.append((event, actor, task_id, payload))
@@ -109,7 +113,7 @@ class Engine:
         self._compiled: dict[int, CompiledDefinition] = {}
 
     def on_save(self, listener: InstanceListener) -> None:
-        """Call `listener(session, instance, workflow)` after every save (domain records, timers)."""
+        """Call `listener(session, instance, workflow, steps)` after every save."""
         self._listeners.append(listener)
 
     # -- definitions ---------------------------------------------------------------------------
@@ -155,13 +159,21 @@ class Engine:
         self._save(session, instance, workflow, compiled, events, failure, open_rows={})
         return instance
 
-    def load(self, session: Session, instance_id: int, *, lock: bool = True):
-        """The instance row (locked for this transaction) and its restored workflow."""
+    def load(
+        self, session: Session, instance_id: int, *, lock: bool = True, skip_locked: bool = False
+    ):
+        """The instance row (locked for this transaction) and its restored workflow.
+
+        With `skip_locked`, an instance another transaction holds is not waited for:
+        (None, None) comes back (PostgreSQL; SQLite serialises writers anyway).
+        """
         stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
         if lock:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update(skip_locked=skip_locked)
         instance = session.scalars(stmt.execution_options(populate_existing=True)).first()
         if instance is None:
+            if skip_locked and session.get(ProcessInstance, instance_id) is not None:
+                return None, None
             raise NotFound(f"There is no case {instance_id}.", f"没有编号为 {instance_id} 的案例。")
         return instance, self._restore(session, instance)
 
@@ -191,6 +203,7 @@ class Engine:
             spec,
             subprocess_specs,
             dict(definition.task_meta),
+            dict(definition.element_properties or {}),
         )
         self._compiled[definition_id] = cached
         return cached
@@ -282,7 +295,7 @@ class Engine:
         if not closed:
             raise task_gone()
         del open_rows[task_id]
-        events = _Events([])
+        events = _Events([], [row.spec_name])
         events.add(
             "complete",
             actor.username,
@@ -349,9 +362,10 @@ class Engine:
         return row
 
     def fire_timers(self, session: Session, instance_id: int) -> ProcessInstance | None:
-        """Advance an instance whose timers are due; a no-op when none is (fired already)."""
-        instance, workflow = self.load(session, instance_id)
-        if instance.status not in ("running", "waiting"):
+        """Advance an instance whose timers are due; a no-op when none is (fired already), or
+        when another worker is advancing it right now."""
+        instance, workflow = self.load(session, instance_id, skip_locked=True)
+        if instance is None or instance.status not in ("running", "waiting"):
             return None
         if instance.next_timer_at is None or instance.next_timer_at > utcnow():
             return None
@@ -436,6 +450,7 @@ class Engine:
         """Run engine steps; a failure inside the diagram is returned, not raised."""
 
         def step_done(task):
+            events.steps.append(task.task_spec.name)
             kind = type(task.task_spec).__name__
             if kind in _TIMELINE_SPECS:
                 events.add(
@@ -490,7 +505,7 @@ class Engine:
             session, instance, workflow, self.evaluator, compiled.task_meta, open_rows
         )
         for listener in self._listeners:
-            listener(session, instance, workflow)
+            listener(session, instance, workflow, list(events.steps))
         session.flush()
 
     @staticmethod
