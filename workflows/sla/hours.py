@@ -36,7 +36,9 @@ class WorkingWindow:
         """Read a window written "HH:MM-HH:MM", e.g. "08:30-12:00" or "18:00-24:00"."""
         opens, sep, closes = text.partition("-")
         if not sep:
-            raise ValueError(f'Write a working window as "HH:MM-HH:MM", e.g. "08:30-12:00"; got {text!r}.')
+            raise ValueError(
+                f'Write a working window as "HH:MM-HH:MM", e.g. "08:30-12:00"; got {text!r}.'
+            )
         return cls(_parse_clock(opens), _parse_clock(closes))
 
     def __str__(self) -> str:
@@ -67,7 +69,9 @@ def day_hours_from(windows: Iterable[str | WorkingWindow]) -> DayHours:
     parsed = sorted(w if isinstance(w, WorkingWindow) else WorkingWindow.parse(w) for w in windows)
     for earlier, later in zip(parsed, parsed[1:], strict=False):
         if later.opens < earlier.closes:
-            raise ValueError(f"Working windows {earlier} and {later} overlap; merge or shorten one.")
+            raise ValueError(
+                f"Working windows {earlier} and {later} overlap; merge or shorten one."
+            )
     return tuple(parsed)
 
 
@@ -80,7 +84,9 @@ def check_weekly(windows: Sequence[DayHours]) -> WeeklyHours:
 
 def weekly_to_dict(windows: WeeklyHours) -> dict[str, list[str]]:
     """JSON form: {"mon": ["08:30-12:00", "13:00-17:30"], ...}; days off are left out."""
-    return {key: [str(w) for w in day] for key, day in zip(WEEKDAY_KEYS, windows, strict=True) if day}
+    return {
+        key: [str(w) for w in day] for key, day in zip(WEEKDAY_KEYS, windows, strict=True) if day
+    }
 
 
 def weekly_from_dict(data: Mapping[str, Iterable[str]]) -> WeeklyHours:
