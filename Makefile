@@ -30,11 +30,13 @@ db: install
 	$(FLASK) diagrams deploy
 	$(FLASK) demo load --if-empty
 
-# plain http on 127.0.0.1, so the session cookie may not demand https here
+# plain http on 127.0.0.1, so the session cookie may not demand https here; e-mails go to a
+# local SMTP sink on 127.0.0.1:8025 that prints them
 run: install assets db
 	@echo "Aftersales on http://127.0.0.1:$(PORT) — log in as cs1 / demo"
 	export SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0}; \
 	trap 'kill 0' EXIT INT TERM; \
+	$(PY) -m workflows.notifications.sink & \
 	$(VENV)/bin/celery -A webapp.celery_app worker --loglevel=warning --concurrency=2 & \
 	$(VENV)/bin/celery -A webapp.celery_app beat --loglevel=warning & \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads

@@ -14,6 +14,7 @@ KNOWN = {
     "contact": "13800138000",
     "customer_name": "华东精密机械有限公司",
     "product_model": "AS-300",
+    "reassign_to": "",  # optional: an escalation keeps the task with its owner
 }
 
 
@@ -57,10 +58,5 @@ def fill(key: str, **overrides: Any) -> dict[str, Any]:
 
 
 def request_data(category: str = "quality_complaint", **overrides: Any) -> dict[str, Any]:
-    return fill(
-        "customer_request_start",
-        category=category,
-        priority="normal",
-        description="设备运行时出现异常噪音，客户要求尽快处理。",
-        **overrides,
-    )
+    defaults = {"priority": "normal", "description": "设备运行时出现异常噪音，客户要求尽快处理。"}
+    return fill("customer_request_start", category=category, **{**defaults, **overrides})

@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
 
-    from . import auth, cli, errors, session_user
+    from . import auth, cli, errors, notifications, session_user
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cases import bp as cases_bp
@@ -40,6 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
+
+    from .celery_app import make_celery
+
+    make_celery(app)  # requests queue jobs (e-mails) on this app's broker
     return app

@@ -14,6 +14,7 @@ from engine.incidents import open_incidents
 from engine.models import HumanTask, ProcessInstance
 from workflows import casework, permissions
 from workflows.org.queries import display_names
+from workflows.sla.service import clock_of, clocks_of, missed
 
 from . import labels
 from .auth import login_required
@@ -115,6 +116,9 @@ def detail(instance_id: int):
         names=display_names(db.session, people | {instance.started_by}),
         entries=timeline(db.session, instance, events, locale),
         incidents=incidents,
+        clocks=[
+            (r, clock_of(r), missed(r)) for r in clocks_of(db.session, [instance.id])[instance.id]
+        ],
         diagram={
             "active": active,
             "completed": sorted(done - set(active)),

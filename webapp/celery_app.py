@@ -7,13 +7,16 @@ from functools import cache
 from pathlib import Path
 
 from workflows import jobs
+from workflows.notifications.delivery import MailSettings, configure_mail
 
 from . import create_app
 from .extensions import db
 
 
 def make_celery(app=None):
+    """Bind the background jobs (broker, session, mail settings) to `app`."""
     app = app or create_app()
+    configure_mail(MailSettings.from_config(app.config))
     broker = app.config["CELERY_BROKER_URL"]
     conf = {"broker_url": broker}
     if broker.startswith("filesystem://"):

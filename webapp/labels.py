@@ -6,14 +6,15 @@ One place for them, so a status reads the same on every page and in both languag
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from engine.models import ProcessInstance
 from forms import FormDefinition
@@ -109,6 +110,36 @@ def format_value(form: FormDefinition | None, key: str, value: Any, locale: str)
     return str(value)
 
 
+def time_span(delta: timedelta) -> str:
+    """A duration in words in the reader's language, to the minute ("1 hour", "1小时")."""
+    return format_timedelta(delta, granularity="minute", threshold=1.1)
+
+
+def due_badge(due_at: datetime | None, *, finished: bool = False) -> Markup | str:
+    """A coloured badge: time left before `due_at`, or how long it is overdue."""
+    if due_at is None:
+        return "—"
+    left = due_at - datetime.now(UTC)
+    if finished:
+        colour, text = "secondary", when(due_at)
+    elif left < timedelta(0):
+        colour, text = "danger", _("Overdue by %(time)s", time=time_span(-left))
+    elif left <= timedelta(hours=1):
+        colour, text = "warning", _("%(time)s left", time=time_span(left))
+    else:
+        colour, text = "success", _("%(time)s left", time=time_span(left))
+    return Markup(
+        '<span class="badge text-bg-{}" title="{}" data-testid="due-badge">{}</span>'
+    ).format(colour, when(due_at), text)
+
+
+SLA_KIND_LABELS = {"reply": _l("Reply"), "onsite": _l("On site"), "resolve": _l("Resolved")}
+
+
+def sla_kind(kind: str) -> str:
+    return str(SLA_KIND_LABELS.get(kind, kind))
+
+
 def register(state: BlueprintSetupState) -> None:
     """Make the helpers available to every template (called when a page blueprint registers)."""
     app: Flask = state.app
@@ -120,5 +151,8 @@ def register(state: BlueprintSetupState) -> None:
         roles_text=roles_text,
         case_ref=case_ref,
         overdue=overdue,
+        due_badge=due_badge,
+        sla_kind=sla_kind,
     )
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["timespan"] = time_span

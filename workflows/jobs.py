@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from engine.models import ProcessInstance, utcnow
 
+from .notifications import delivery
 from .runtime import get_engine
+from .sla.sweep import sweep as sla_sweep
 
 _session_factory: Callable[[], Session] | None = None
 _job_context: Callable[[], AbstractContextManager] = nullcontext
@@ -36,6 +38,14 @@ celery.conf.update(
     timezone="UTC",
     beat_schedule={
         "sweep-timers": {"task": "workflows.jobs.sweep_timers", "schedule": timedelta(seconds=15)},
+        "sweep-service-clocks": {
+            "task": "workflows.jobs.sweep_service_clocks",
+            "schedule": timedelta(seconds=60),
+        },
+        "sweep-notification-emails": {
+            "task": "workflows.jobs.sweep_notification_emails",
+            "schedule": timedelta(minutes=5),
+        },
     },
 )
 
@@ -86,6 +96,56 @@ def fire_timers(instance_id: int) -> None:
     try:
         get_engine().fire_timers(session, instance_id)
         session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
+@celery.task(
+    name="workflows.jobs.send_notification_email",
+    autoretry_for=(OSError,),  # SMTP errors and unreachable servers; see delivery.send_email
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=delivery.MAX_ATTEMPTS,  # the attempts counted on the row decide first
+)
+def send_notification_email(notification_id: int) -> str:
+    """E-mail one notification; a second run of a sent one sends nothing."""
+    session = _session()
+    try:
+        outcome = delivery.send_email(session, notification_id)
+        session.commit()  # the failed attempt is on record before the retry
+    except Exception:
+        session.rollback()
+        raise
+    if outcome.retry is not None:
+        raise outcome.retry
+    return outcome.status
+
+
+# longer than a notification's retries take, so only e-mails whose job was lost are picked
+NOTIFICATION_EMAIL_LOST_AFTER = timedelta(minutes=30)
+
+
+@celery.task(name="workflows.jobs.sweep_notification_emails")
+def sweep_notification_emails(limit: int = 500) -> int:
+    """Queue again the e-mails left pending because queueing failed after their commit."""
+    session = _session()
+    ids = delivery.stale_pending(session, NOTIFICATION_EMAIL_LOST_AFTER, limit)
+    session.rollback()
+    for notification_id in ids:
+        send_notification_email.delay(notification_id)
+    return len(ids)
+
+
+@celery.task(name="workflows.jobs.sweep_service_clocks")
+def sweep_service_clocks(limit: int = 500) -> int:
+    """Send the SLA reminders and breach notices that have fallen due."""
+    session = _session()
+    try:
+        handled = sla_sweep(session, limit=limit)
+        session.commit()
+        return handled
     except Exception:
         session.rollback()
         raise

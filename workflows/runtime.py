@@ -1,4 +1,4 @@
-"""The application's engine: one per process, with the after-sales functions registered."""
+"""The application's engine: one per process, with the after-sales functions and listeners."""
 
 from __future__ import annotations
 
@@ -8,9 +8,25 @@ from engine.evaluator import Evaluator
 from engine.runtime import Engine
 
 from .org.models import ROLES
+from .sla import service as sla
+from .sla.calendars import sla_due
+
+
+def build_engine() -> Engine:
+    """A new engine with what after-sales diagrams may call and what reacts to their steps."""
+    evaluator = Evaluator()
+    # diagrams compute deadlines in business time, e.g. a timer `sla_due(reply_within, sla_calendar)`
+    evaluator.register("sla_due", sla_due)
+    engine = Engine(evaluator, role_keys=frozenset(ROLES))
+
+    def service_clocks(session, instance, workflow, steps):
+        properties = engine.compiled(session, instance.definition_id).properties
+        sla.on_instance_saved(session, instance, workflow, steps, properties)
+
+    engine.on_save(service_clocks)
+    return engine
 
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
-    evaluator = Evaluator()
-    return Engine(evaluator, role_keys=frozenset(ROLES))
+    return build_engine()

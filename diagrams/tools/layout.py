@@ -40,6 +40,9 @@ FIRST_COL_X = POOL_X + POOL_HEADER + 90  # centre of column 0
 SIZES = {
     "start": (36, 36),
     "end": (36, 36),
+    "timer": (36, 36),
+    "boundary": (36, 36),
+    "milestone": (36, 36),
     "xor": (50, 50),
     "and": (50, 50),
     "user": (100, 80),
@@ -50,7 +53,7 @@ SIZES = {
 @dataclass
 class Node:
     id: str
-    kind: str  # start, end, user, rule, xor, and
+    kind: str  # start, end, user, rule, xor, and, timer, boundary, milestone
     name: str
     name_en: str
     lane: str
@@ -60,6 +63,46 @@ class Node:
     assignee: str | None = None
     decision: str | None = None
     label_at: str = "below"  # where a gateway or event label goes: below, above, above_left
+    # <camunda:property> pairs besides name_en (sla_start, sla_stop: read by workflows/sla)
+    properties: tuple[tuple[str, str], ...] = ()
+    timer: tuple[str, str] | None = None  # (timeDate | timeDuration, Python expression)
+    attached_to: str | None = None  # a boundary event's task
+    edge: str = "bottom"  # the task edge a boundary event sits on: bottom or top
+    offset: float = -25  # x of a boundary event's centre from its task's centre
+
+
+# Escalation when a first response is late; the app registers sla_due() with the evaluator.
+REPLY_OVERDUE = ("timeDate", "sla_due(reply_within, sla_calendar)")
+# A data value from diagrams/sla_targets.dmn, so process owners change it in the table.
+FOLLOW_UP_DELAY = ("timeDuration", "follow_up_after")
+
+
+def reply_overdue(task: str, lane: str, edge: str = "bottom") -> Node:
+    """A non-interrupting timer on a first-response task: the supervisor is told, the worker
+    keeps the task."""
+    return Node(
+        f"reply_overdue_{task}",
+        "boundary",
+        "答复超时",
+        "Reply overdue",
+        lane,
+        0,
+        timer=REPLY_OVERDUE,
+        attached_to=task,
+        edge=edge,
+    )
+
+
+def wait_before_follow_up(branch: str, col: float) -> Node:
+    return Node(
+        f"wait_before_follow_up_{branch}",
+        "timer",
+        "等待回访",
+        "Wait before the follow-up visit",
+        "customer_service",
+        col,
+        timer=FOLLOW_UP_DELAY,
+    )
 
 
 @dataclass
@@ -70,14 +113,17 @@ class Flow:
     name_en: str | None = None
     condition: str | None = None
     default: bool = False
-    route: str = "auto"  # auto, hvh, hv, vh, or "points"
+    route: str = "auto"  # auto, hvh, hv, vh, vertical, or "points"
     mid_x: float | None = None  # column (may be .5) of the vertical leg of an hvh route
     points: list = field(default_factory=list)  # for route="points": callables of the layout
     label_below: bool = False  # put the label under its horizontal leg instead of above
 
 
+# Columns: intake 0-3; first responses at 4; the tails of the three routes share the
+# customer-service row (technical support 6-9, repair 10-13, quality complaint 18-24); the
+# supervisor handles late replies at 4, under the repair task.
 NODES = [
-    # intake and routing
+    # intake, routing and the service deadlines
     Node(
         "request_received",
         "start",
@@ -97,7 +143,39 @@ NODES = [
         decision="route_request",
     ),
     Node(
-        "route_decision", "xor", "分派给谁？", "Routed to?", "customer_service", 2, label_at="above"
+        "determine_sla_targets",
+        "rule",
+        "确定服务时限",
+        "Determine the service deadlines",
+        "customer_service",
+        2,
+        decision="sla_targets",
+        # the app starts these clocks when this step completes
+        properties=(("sla_start", "reply,onsite,resolve"),),
+    ),
+    Node(
+        "route_decision", "xor", "分派给谁？", "Routed to?", "customer_service", 3, label_at="above"
+    ),
+    # a late first response goes to the supervisor; the worker keeps the task
+    reply_overdue("plan_service_visit", "tech_support"),
+    reply_overdue("diagnose_and_repair", "repair_tech"),
+    reply_overdue("verify_defect", "quality", edge="top"),  # the supervisor's lane is above
+    Node(
+        "handle_overdue_reply",
+        "user",
+        "处理答复超时",
+        "Handle the overdue reply",
+        "supervisor",
+        4,
+        form="handle_escalation",
+    ),
+    Node(
+        "escalation_handled",
+        "end",
+        "超时已处理",
+        "Escalation handled",
+        "supervisor",
+        4 + 100 / COL_W,
     ),
     # technical support: installation, commissioning, training
     Node(
@@ -106,8 +184,9 @@ NODES = [
         "安排技术服务",
         "Plan the service visit",
         "tech_support",
-        3,
+        4,
         form="plan_service_visit",
+        properties=(("sla_stop", "reply"),),
     ),
     Node(
         "perform_technical_service",
@@ -115,8 +194,9 @@ NODES = [
         "实施安装调试或培训并记录结果",
         "Perform the service and record the result",
         "tech_support",
-        4,
+        5,
         form="perform_technical_service",
+        properties=(("sla_stop", "onsite"),),
     ),
     Node(
         "inform_customer_of_service",
@@ -124,17 +204,19 @@ NODES = [
         "告知客户服务结果",
         "Tell the customer the result",
         "customer_service",
-        5,
+        6,
         form="inform_customer",
         assignee="${initiator}",
+        properties=(("sla_stop", "resolve"),),
     ),
+    wait_before_follow_up("service", 7),
     Node(
         "follow_up_service",
         "user",
         "回访并调查满意度",
         "Follow-up visit and survey",
         "customer_service",
-        6,
+        8,
         form="follow_up_visit",
     ),
     Node(
@@ -143,7 +225,7 @@ NODES = [
         "技术支持完成",
         "Technical support completed",
         "customer_service",
-        7,
+        9,
     ),
     # repair and replacement (process 2 deepens this)
     Node(
@@ -152,8 +234,9 @@ NODES = [
         "诊断并维修或更换",
         "Diagnose and repair or replace",
         "repair_tech",
-        3,
+        4,
         form="diagnose_and_repair",
+        properties=(("sla_stop", "reply,onsite"),),
     ),
     Node(
         "fault_fixed_check",
@@ -161,7 +244,7 @@ NODES = [
         "故障已排除？",
         "Fault fixed?",
         "repair_tech",
-        4,
+        5.5,
         label_at="above",
     ),
     Node(
@@ -170,7 +253,7 @@ NODES = [
         "主管决定维修方案",
         "Decide the repair plan",
         "supervisor",
-        4,
+        5.5,
         form="decide_repair_plan",
     ),
     Node(
@@ -179,19 +262,21 @@ NODES = [
         "记录客户逐项验收",
         "Record the customer's acceptance",
         "customer_service",
-        8,
+        10,
         form="record_customer_acceptance",
+        properties=(("sla_stop", "resolve"),),
     ),
+    wait_before_follow_up("repair", 11),
     Node(
         "follow_up_repair",
         "user",
         "回访并调查满意度",
         "Follow-up visit and survey",
         "customer_service",
-        9,
+        12,
         form="follow_up_visit",
     ),
-    Node("repair_closed", "end", "维修结案", "Repair closed", "customer_service", 10),
+    Node("repair_closed", "end", "维修结案", "Repair closed", "customer_service", 13),
     # quality complaint
     Node(
         "verify_defect",
@@ -199,8 +284,10 @@ NODES = [
         "投诉备案并验证不良现象",
         "File the complaint, verify the defect",
         "quality",
-        3,
+        4,
         form="verify_defect",
+        # (our reading) the defect is verified on site, so this also meets the on-site promise
+        properties=(("sla_stop", "reply,onsite"),),
     ),
     Node(
         "define_problem_type",
@@ -208,27 +295,27 @@ NODES = [
         "界定问题种类",
         "Define the problem type",
         "quality",
-        4,
+        5.5,
         form="define_problem_type",
     ),
-    Node("severity_check", "xor", "重大投诉或索赔？", "Major complaint or claim?", "quality", 5),
+    Node("severity_check", "xor", "重大投诉或索赔？", "Major complaint or claim?", "quality", 7),
     Node(
         "review_major_complaint",
         "user",
         "主管处理重大投诉及索赔",
         "Review the major complaint or claim",
         "supervisor",
-        6,
+        8,
         form="review_major_complaint",
     ),
-    Node("severity_merge", "xor", "", "", "quality", 7),
+    Node("severity_merge", "xor", "", "", "quality", 9),
     Node(
         "root_cause_split",
         "and",
         "组织原因分析",
         "Organise root-cause analysis",
         "quality",
-        8,
+        10,
         label_at="above_left",
     ),
     Node(
@@ -237,7 +324,7 @@ NODES = [
         "技术部门分析原因并提出措施",
         "Technical support: root cause and measures",
         "tech_support",
-        9,
+        11.5,
         form="root_cause_tech",
     ),
     Node(
@@ -246,7 +333,7 @@ NODES = [
         "研发部门分析原因并提出措施",
         "R&D: root cause and measures",
         "rd",
-        9,
+        11.5,
         form="root_cause_rd",
     ),
     Node(
@@ -255,7 +342,7 @@ NODES = [
         "生产部门分析原因并提出措施",
         "Production: root cause and measures",
         "production",
-        9,
+        11.5,
         form="root_cause_production",
     ),
     Node(
@@ -264,17 +351,17 @@ NODES = [
         "质量部门分析原因并提出措施",
         "QA: root cause and measures",
         "qa",
-        9,
+        11.5,
         form="root_cause_qa",
     ),
-    Node("root_cause_join", "and", "", "", "quality", 10),
+    Node("root_cause_join", "and", "", "", "quality", 13),
     Node(
         "consolidate_improvement_plan",
         "user",
         "汇总改善方案",
         "Consolidate the improvement plan",
         "quality",
-        11,
+        14,
         form="consolidate_improvement_plan",
     ),
     Node(
@@ -283,17 +370,17 @@ NODES = [
         "主管审批改善方案",
         "Approve the improvement plan",
         "supervisor",
-        12,
+        15,
         form="approve_plan",
     ),
-    Node("plan_decision_check", "xor", "批准？", "Approved?", "supervisor", 13, label_at="above"),
+    Node("plan_decision_check", "xor", "批准？", "Approved?", "supervisor", 16, label_at="above"),
     Node(
         "verify_implementation",
         "user",
         "监督并验证改善措施实施",
         "Verify the implementation",
         "quality",
-        14,
+        17,
         form="verify_implementation",
     ),
     Node(
@@ -302,7 +389,7 @@ NODES = [
         "告知客户处理结果",
         "Tell the customer the result",
         "customer_service",
-        15,
+        18,
         form="inform_customer",
         assignee="${initiator}",
     ),
@@ -312,21 +399,33 @@ NODES = [
         "与客户确认服务效果",
         "Confirm the effect with the customer",
         "customer_service",
-        16,
+        19,
         form="confirm_effect",
         assignee="${initiator}",
     ),
-    Node("effect_check", "xor", "客户满意？", "Customer satisfied?", "customer_service", 17),
+    Node("effect_check", "xor", "客户满意？", "Customer satisfied?", "customer_service", 20),
+    # Reached only when the customer is satisfied: a "not satisfied" answer must not stop the
+    # resolution clock, and the app stops a clock at the first completion that names it.
+    Node(
+        "complaint_resolved",
+        "milestone",
+        "投诉已解决",
+        "Complaint resolved",
+        "customer_service",
+        21,
+        properties=(("sla_stop", "resolve"),),
+    ),
+    wait_before_follow_up("complaint", 22),
     Node(
         "follow_up_complaint",
         "user",
         "回访并调查满意度",
         "Follow-up visit and survey",
         "customer_service",
-        18,
+        23,
         form="follow_up_visit",
     ),
-    Node("complaint_closed", "end", "投诉结案", "Complaint closed", "customer_service", 19),
+    Node("complaint_closed", "end", "投诉结案", "Complaint closed", "customer_service", 24),
 ]
 
 
@@ -344,9 +443,31 @@ def _not_satisfied_to_plan(lay):
     return [lay.side(gw, "top"), (lay.cx(gw), y), (lay.cx(plan), y), lay.side(plan, "top")]
 
 
+def _back_to_the_technician(lay):
+    """Supervisor's plan back to the technician: up beside the gateway, into the task's right
+    side below the outgoing flow (its bottom carries the overdue timer)."""
+    plan, task = lay.node("decide_repair_plan"), lay.node("diagnose_and_repair")
+    x = lay.cx(plan) - 30
+    y = lay.cy(task) + 25
+    _, top = lay.side(plan, "top")
+    return [(x, top), (x, y), (lay.side(task, "right")[0], y)]
+
+
+def _overdue_service_visit_to_supervisor(lay):
+    """From under the service visit, left of the repair task, down to the supervisor's task:
+    the one crossing (the route into the repair task) the three routes' escalations need."""
+    event, task = lay.node("reply_overdue_plan_service_visit"), lay.node("handle_overdue_reply")
+    x0, y0 = lay.side(event, "bottom")
+    x = lay.col_x(3) + 85  # clear of the labels of the routes
+    y = lay.cy(lay.node("plan_service_visit")) + LANE_H / 2 - 10
+    left = lay.side(task, "left")
+    return [(x0, y0), (x0, y), (x, y), (x, left[1]), left]
+
+
 FLOWS = [
     Flow("request_received", "route_request"),
-    Flow("route_request", "route_decision"),
+    Flow("route_request", "determine_sla_targets"),
+    Flow("determine_sla_targets", "route_decision"),
     Flow(
         "route_decision",
         "plan_service_visit",
@@ -362,10 +483,21 @@ FLOWS = [
         'route == "repair"',
     ),
     Flow("route_decision", "verify_defect", "质量投诉", "Quality complaint", 'route == "quality"'),
+    # overdue first responses
+    Flow(
+        "reply_overdue_plan_service_visit",
+        "handle_overdue_reply",
+        route="points",
+        points=[_overdue_service_visit_to_supervisor],
+    ),
+    Flow("reply_overdue_diagnose_and_repair", "handle_overdue_reply", route="vertical"),
+    Flow("reply_overdue_verify_defect", "handle_overdue_reply", route="vertical"),
+    Flow("handle_overdue_reply", "escalation_handled"),
     # technical support
     Flow("plan_service_visit", "perform_technical_service"),
-    Flow("perform_technical_service", "inform_customer_of_service", route="hvh", mid_x=4.5),
-    Flow("inform_customer_of_service", "follow_up_service"),
+    Flow("perform_technical_service", "inform_customer_of_service", route="hvh", mid_x=5.5),
+    Flow("inform_customer_of_service", "wait_before_follow_up_service"),
+    Flow("wait_before_follow_up_service", "follow_up_service"),
     Flow("follow_up_service", "service_completed"),
     # repair
     Flow("diagnose_and_repair", "fault_fixed_check"),
@@ -376,11 +508,17 @@ FLOWS = [
         "Yes",
         'fault_fixed == "yes"',
         route="hvh",
-        mid_x=7.5,
+        mid_x=9.5,
     ),
     Flow("fault_fixed_check", "decide_repair_plan", "否", "No", default=True),
-    Flow("decide_repair_plan", "diagnose_and_repair", route="hv"),
-    Flow("record_customer_acceptance", "follow_up_repair"),
+    Flow(
+        "decide_repair_plan",
+        "diagnose_and_repair",
+        route="points",
+        points=[_back_to_the_technician],
+    ),
+    Flow("record_customer_acceptance", "wait_before_follow_up_repair"),
+    Flow("wait_before_follow_up_repair", "follow_up_repair"),
     Flow("follow_up_repair", "repair_closed"),
     # quality complaint
     Flow("verify_defect", "define_problem_type"),
@@ -398,7 +536,7 @@ FLOWS = [
     Flow("root_cause_production", "root_cause_join"),
     Flow("root_cause_qa", "root_cause_join"),
     Flow("root_cause_join", "consolidate_improvement_plan"),
-    Flow("consolidate_improvement_plan", "approve_plan", route="hvh", mid_x=11.5),
+    Flow("consolidate_improvement_plan", "approve_plan", route="hvh", mid_x=14.5),
     Flow("approve_plan", "plan_decision_check"),
     Flow(
         "plan_decision_check",
@@ -417,10 +555,10 @@ FLOWS = [
         route="points",
         points=[_return_to_plan_below],
     ),
-    Flow("verify_implementation", "inform_customer_of_resolution", route="hvh", mid_x=14.5),
+    Flow("verify_implementation", "inform_customer_of_resolution", route="hvh", mid_x=17.5),
     Flow("inform_customer_of_resolution", "confirm_effect"),
     Flow("confirm_effect", "effect_check"),
-    Flow("effect_check", "follow_up_complaint", "满意", "Satisfied", 'effect_confirmed == "yes"'),
+    Flow("effect_check", "complaint_resolved", "满意", "Satisfied", 'effect_confirmed == "yes"'),
     Flow(
         "effect_check",
         "consolidate_improvement_plan",
@@ -431,6 +569,8 @@ FLOWS = [
         points=[_not_satisfied_to_plan],
         label_below=True,
     ),
+    Flow("complaint_resolved", "wait_before_follow_up_complaint"),
+    Flow("wait_before_follow_up_complaint", "follow_up_complaint"),
     Flow("follow_up_complaint", "complaint_closed"),
 ]
 
@@ -457,9 +597,15 @@ class Layout:
         return FIRST_COL_X + col * COL_W
 
     def cx(self, n):
+        if n.attached_to:
+            return self.cx(self.node(n.attached_to)) + n.offset
         return self.col_x(n.col)
 
     def cy(self, n):
+        if n.attached_to:  # centred on the task's edge, so the shape overlaps its border
+            host = self.node(n.attached_to)
+            half = SIZES[host.kind][1] / 2
+            return self.cy(host) + (half if n.edge == "bottom" else -half)
         return self.lane_top(n.lane) + LANE_H / 2
 
     def bounds(self, n):
@@ -494,6 +640,9 @@ class Layout:
                 kind = "hv"
             else:
                 kind = "hvh"
+        if kind == "vertical":  # straight up or down from a boundary event into the target
+            a, b = ("bottom", "top") if ty > sy else ("top", "bottom")
+            return [self.side(s, a), (sx, self.side(t, b)[1])]
         if kind == "straight":
             if sy == ty:
                 a, b = ("right", "left") if tx > sx else ("left", "right")
@@ -532,6 +681,8 @@ def node_label_bounds(lay, n):
     lines = (12 * len(n.name) + 119) // 120
     _, y, _, bh = lay.bounds(n)
     cx = lay.cx(n)
+    if n.kind == "boundary":  # beside the event, outside its task
+        return cx + 20, lay.cy(n) + (4 if n.edge == "bottom" else -18), w, 14
     if n.label_at == "above":
         return cx - w / 2, y - 8 - 14 * lines, w, 14 * lines
     if n.label_at == "above_left":  # clear of edges leaving by the top and the bottom
@@ -604,6 +755,9 @@ def render(nodes, flows) -> str:
     tags = {
         "start": "startEvent",
         "end": "endEvent",
+        "timer": "intermediateCatchEvent",
+        "boundary": "boundaryEvent",
+        "milestone": "intermediateThrowEvent",
         "user": "userTask",
         "rule": "businessRuleTask",
         "xor": "exclusiveGateway",
@@ -622,13 +776,23 @@ def render(nodes, flows) -> str:
                 attrs.append(f"camunda:assignee={quoteattr(n.assignee)}")
         if n.kind == "rule":
             attrs.append(f'camunda:decisionRef="{n.decision}"')
+        if n.kind == "boundary":
+            attrs.append(f'cancelActivity="false" attachedToRef="{n.attached_to}"')
         if n.id in defaults:
             attrs.append(f'default="{defaults[n.id]}"')
         out.append(f"    <bpmn:{tags[n.kind]} {' '.join(attrs)}>\n")
-        if n.name_en:
-            out.append(props(("name_en", n.name_en), indent=6))
+        if n.name_en or n.properties:
+            pairs = ((("name_en", n.name_en),) if n.name_en else ()) + n.properties
+            out.append(props(*pairs, indent=6))
         out.extend(f"      <bpmn:incoming>{i}</bpmn:incoming>\n" for i in incoming[n.id])
         out.extend(f"      <bpmn:outgoing>{o}</bpmn:outgoing>\n" for o in outgoing[n.id])
+        if n.timer:
+            kind, text = n.timer
+            out.append(
+                f'      <bpmn:timerEventDefinition id="{n.id}_timer">\n'
+                f'        <bpmn:{kind} xsi:type="bpmn:tFormalExpression">{escape(text)}'
+                f"</bpmn:{kind}>\n      </bpmn:timerEventDefinition>\n"
+            )
         out.append(f"    </bpmn:{tags[n.kind]}>\n")
 
     for f in flows:
@@ -669,7 +833,8 @@ def render(nodes, flows) -> str:
                 horizontal=True,
             )
         )
-    for n in nodes:
+    # boundary events after the tasks they sit on, so viewers draw them on top
+    for n in sorted(nodes, key=lambda n: n.kind == "boundary"):
         x, y, w, h = lay.bounds(n)
         extra = ' isMarkerVisible="true"' if n.kind == "xor" else ""
         label = node_label_bounds(lay, n) if n.name and n.kind not in ("user", "rule") else None

@@ -4,6 +4,12 @@ Every path is run to its end event, and the instance is saved and restored (JSON
 every step, as the engine does between requests. At each step the test checks which user
 tasks are ready and which role (candidateGroups, read from the file as the engine reads it)
 may act on them, so the routing is proven, not assumed.
+
+Time: the app registers `sla_due(within, calendar)` with the evaluator (business time on a
+calendar); here a stand-in counts `within` as wall-clock time from now, or returns an
+instant already past to make a reply overdue. Timers are made due by moving the clock
+(time-machine) and then `refresh_timers()` + `do_engine_steps()`, as the engine's timer job
+does, so the follow-up visit is proven to wait the table's P3D.
 """
 
 from __future__ import annotations
@@ -11,13 +17,17 @@ from __future__ import annotations
 import ast
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -30,11 +40,13 @@ DIAGRAMS = ROOT / "diagrams"
 FORMS = ROOT / "forms"
 BPMN_FILE = DIAGRAMS / "customer_request.bpmn"
 DMN_FILE = DIAGRAMS / "route_request.dmn"
+SLA_FILE = DIAGRAMS / "sla_targets.dmn"
 PROCESS = "customer_request"
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
     "di": "http://www.omg.org/spec/DD/20100524/DI",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
 }
@@ -49,14 +61,43 @@ ROLES = {
     "qa",
     "supervisor",
 }
-END_EVENTS = {"service_completed", "repair_closed", "complaint_closed"}
+END_EVENTS = {"service_completed", "repair_closed", "complaint_closed", "escalation_handled"}
+FIRST_RESPONSES = ("plan_service_visit", "diagnose_and_repair", "verify_defect")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+FOLLOW_UP_AFTER = timedelta(days=3)  # the P3D of diagrams/sla_targets.dmn
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
 
 
-# every expression runs through the engine's restricted evaluator, as in production
-SCRIPT_ENGINE = make_script_engine(Evaluator())
+# --- sla_due: the app's function, stood in for -----------------------------------------------
+
+sla_due_calls: list[tuple[str, str]] = []
+
+
+def sla_due_stand_in(late: bool = False):
+    """`sla_due(within, calendar)` counting business time as wall-clock time (or already past)."""
+
+    def sla_due(within: str, calendar: str) -> str:
+        assert calendar in ("standard", "24x7"), calendar
+        span = TimerEventDefinition.get_timedelta_from_start(
+            TimerEventDefinition.parse_iso_duration(within)
+        )
+        sla_due_calls.append((within, calendar))
+        now = datetime.now(UTC)
+        return (now - timedelta(minutes=1) if late else now + span).isoformat()
+
+    return sla_due
+
+
+def _script_engine(late: bool = False) -> PythonScriptEngine:
+    # every expression runs through the engine's restricted evaluator, as in production
+    evaluator = Evaluator()
+    evaluator.register("sla_due", sla_due_stand_in(late))
+    return make_script_engine(evaluator)
+
+
+ON_TIME = _script_engine()
+REPLY_ALREADY_LATE = _script_engine(late=True)
 
 
 # --- what the file says, read as the engine reads it ---------------------------------------
@@ -74,6 +115,14 @@ def _name_en(element: etree._Element) -> str | None:
     return found[0] if found else None
 
 
+def _properties(element: etree._Element) -> dict[str, str]:
+    """The element's <camunda:property> values but name_en, as the engine hands them to the app."""
+    found = element.xpath(
+        "./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS
+    )
+    return {p.get("name"): p.get("value") for p in found if p.get("name") != "name_en"}
+
+
 def _user_tasks(path: Path = BPMN_FILE) -> dict[str, dict]:
     tasks = {}
     for node in _tree(path).xpath("//bpmn:userTask", namespaces=NS):
@@ -89,6 +138,13 @@ def _user_tasks(path: Path = BPMN_FILE) -> dict[str, dict]:
 
 
 USER_TASKS = _user_tasks()
+# element id -> its properties, for every element (the engine hands them to the app's listener;
+# SpiffWorkflow's CamundaParser reads them for tasks only, not for events)
+PROPERTIES = {
+    el.get("id"): found
+    for el in _tree(BPMN_FILE).xpath("//bpmn:process/*[@id]", namespaces=NS)
+    if (found := _properties(el))
+}
 
 
 def _form(key: str) -> dict:
@@ -106,6 +162,11 @@ def _components(components: list) -> list[dict]:
 
 def _form_keys(key: str) -> set[str]:
     return {c["key"] for c in _components(_form(key)["components"]) if c.get("key")}
+
+
+def _dmn_outputs(path: Path) -> set[str]:
+    dmn = _tree(path)
+    return set(dmn.xpath("//dmn:output/@name", namespaces={"dmn": dmn.getroot().nsmap[None]}))
 
 
 def _submitted(form_key: str, data: dict) -> dict:
@@ -129,30 +190,35 @@ def _submitted(form_key: str, data: dict) -> dict:
 def spec():
     parser = CamundaParser(validator=BpmnValidator())
     parser.add_bpmn_file(str(BPMN_FILE))
-    parser.add_dmn_file(str(DMN_FILE))
+    parser.add_dmn_files([str(DMN_FILE), str(SLA_FILE)])
     return parser.get_spec(PROCESS)
 
 
 class Case:
-    """One process instance, kept only as serialized JSON between steps like the engine keeps it."""
+    """One process instance, kept only as serialized JSON between steps like the engine keeps it.
 
-    def __init__(self, spec, start_data: dict) -> None:
+    `stopped` records, per SLA clock, the step whose completion stopped it first, read from the
+    steps' `sla_stop` properties as the app reads them (a clock stops once).
+    """
+
+    def __init__(self, spec, start_data: dict, script_engine=ON_TIME) -> None:
+        self.script_engine = script_engine
+        self.started: list[str] = []
+        self.stopped: dict[str, str] = {}
         # initiator is set by the app (the logged-in user), not part of the form
         form_data = {k: v for k, v in start_data.items() if k != "initiator"}
         start_data = {
             **_submitted("customer_request_start", form_data),
             "initiator": start_data["initiator"],
         }
-        workflow = BpmnWorkflow(spec, script_engine=SCRIPT_ENGINE)
+        workflow = BpmnWorkflow(spec, script_engine=script_engine)
         [start] = workflow.get_tasks(state=TaskState.READY)
         start.data.update(start_data)
-        workflow.do_engine_steps()
-        self.saved = SERIALIZER.serialize_json(workflow)
+        self._run_engine(workflow)
 
     def load(self) -> BpmnWorkflow:
         workflow = SERIALIZER.deserialize_json(self.saved)
-        if SCRIPT_ENGINE is not None:
-            workflow.script_engine = SCRIPT_ENGINE
+        workflow.script_engine = self.script_engine
         return workflow
 
     def ready(self) -> dict[str, list[str]]:
@@ -181,8 +247,25 @@ class Case:
         [task] = self._ready(workflow, task_id)
         task.data.update(data)
         task.run()
-        workflow.do_engine_steps()
-        self.saved = SERIALIZER.serialize_json(workflow)
+        self._completed(task)
+        self._run_engine(workflow)
+
+    def timers(self) -> dict[str, datetime]:
+        """Armed timers: element id -> when due."""
+        due = {}
+        for task in self.load().get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                value = definition.details(task).value
+                due[task.task_spec.name] = TimerEventDefinition.get_datetime(value)
+        return due
+
+    def pass_time(self, span: timedelta) -> None:
+        """Move the clock `span` ahead and let due timers fire, as the engine's timer job does."""
+        with time_machine.travel(datetime.now(UTC) + span, tick=False):
+            workflow = self.load()
+            workflow.refresh_timers()
+            self._run_engine(workflow)
 
     def ended_at(self) -> set[str]:
         workflow = self.load()
@@ -195,6 +278,16 @@ class Case:
 
     def final_data(self) -> dict:
         return dict(self.load().data)
+
+    def _run_engine(self, workflow: BpmnWorkflow) -> None:
+        workflow.do_engine_steps(did_complete_task=self._completed)
+        self.saved = SERIALIZER.serialize_json(workflow)
+
+    def _completed(self, task) -> None:
+        properties = PROPERTIES.get(task.task_spec.name, {})
+        self.started += [k for k in properties.get("sla_start", "").split(",") if k]
+        for kind in [k for k in properties.get("sla_stop", "").split(",") if k]:
+            self.stopped.setdefault(kind, task.task_spec.name)
 
     @staticmethod
     def _ready(workflow: BpmnWorkflow, task_id: str) -> list:
@@ -216,6 +309,7 @@ def start_data(category: str, **overrides) -> dict:
         "serial_number": "PX200-2024-00117",
         "category": category,
         "priority": "high",
+        "contract_tier": "standard",
         "description": "客户来电：设备开机后报警，无法进入工作状态。",
         "initiator": "cs1",
     }
@@ -240,6 +334,20 @@ def inform() -> dict:
     }
 
 
+def wait_for_follow_up(case: Case, follow_up_task: str) -> None:
+    """After closure nothing is open until the follow-up date; then the visit is due."""
+    branch = follow_up_task.removeprefix("follow_up_")
+    assert case.ready() == {}
+    [(timer, due)] = case.timers().items()
+    assert timer == f"wait_before_follow_up_{branch}"
+    assert abs(due - (datetime.now(UTC) + FOLLOW_UP_AFTER)) < timedelta(minutes=1)
+    case.pass_time(FOLLOW_UP_AFTER - timedelta(minutes=5))
+    assert case.ready() == {}  # not yet
+    case.pass_time(FOLLOW_UP_AFTER + timedelta(minutes=1))
+    assert case.ready() == {follow_up_task: ["customer_service"]}
+    assert case.timers() == {}
+
+
 # --- routing -------------------------------------------------------------------------------
 
 
@@ -262,6 +370,149 @@ def test_each_category_is_routed_to_its_role(spec, category, route, first_task, 
     data = case.data_of(first_task)
     assert data["route"] == route
     assert data["priority"] == "urgent"  # passed through the routing table unchanged
+
+
+# --- service deadlines and escalation ------------------------------------------------------
+
+STANDARD = "standard"
+
+
+@pytest.mark.parametrize(
+    "tier, category, priority, reply, onsite, resolve, calendar",
+    [
+        ("premium", "repair", "low", "PT30M", "PT1H30M", "PT2H", "24x7"),
+        ("premium", "quality_complaint", "urgent", "PT30M", "PT1H30M", "PT2H", "24x7"),
+        ("standard", "repair", "urgent", "PT2H", "PT12H", "PT16H", STANDARD),
+        ("standard", "replacement", "high", "PT2H", "PT12H", "PT16H", STANDARD),
+        ("standard", "repair", "normal", "PT2H", "PT24H", "PT16H", STANDARD),
+        ("standard", "installation", "high", "PT2H", "PT12H", "PT40H", STANDARD),
+        ("standard", "training", "low", "PT2H", "PT24H", "PT40H", STANDARD),
+        ("standard", "quality_complaint", "urgent", "PT2H", "PT12H", "PT40H", STANDARD),
+        ("standard", "quality_complaint", "normal", "PT2H", "PT24H", "PT40H", STANDARD),
+    ],
+)
+def test_the_deadlines_follow_the_contract_the_route_and_the_priority(
+    spec, tier, category, priority, reply, onsite, resolve, calendar
+):
+    sla_due_calls.clear()
+    case = Case(spec, start_data(category, priority=priority, contract_tier=tier))
+
+    [first] = case.ready()
+    data = case.data_of(first)
+    assert (data["reply_within"], data["onsite_within"], data["resolve_within"]) == (
+        reply,
+        onsite,
+        resolve,
+    )
+    assert data["sla_calendar"] == calendar
+    assert data["follow_up_after"] == "P3D"
+    assert case.started == ["reply", "onsite", "resolve"]  # once the targets are known
+    # the reply timer is armed on the first response with the app's sla_due
+    assert sla_due_calls == [(reply, calendar)]
+    [(timer, due)] = case.timers().items()
+    assert timer == f"reply_overdue_{first}"
+    span = TimerEventDefinition.get_timedelta_from_start(
+        TimerEventDefinition.parse_iso_duration(reply)
+    )
+    assert abs(due - (datetime.now(UTC) + span)) < timedelta(minutes=1)
+
+
+FIRST_STEPS = {
+    "installation": (
+        "plan_service_visit",
+        ["tech_support"],
+        {
+            "service_mode": "onsite",
+            "scheduled_at": "2026-03-01T09:00:00+08:00",
+            "service_address": "上海市嘉定区",
+            "service_plan": "上门安装并调试，带安装手册。",
+        },
+        "perform_technical_service",
+    ),
+    "repair": (
+        "diagnose_and_repair",
+        ["repair_tech"],
+        {
+            "diagnosis": "主板电源模块烧毁。",
+            "repair_action": "repair",
+            "parts_used": "",
+            "fault_fixed": "yes",
+        },
+        "record_customer_acceptance",
+    ),
+    "quality_complaint": (
+        "verify_defect",
+        ["quality"],
+        {
+            "defect_description": "批次 B2403 的设备连续运行 2 小时后过热停机。",
+            "verification_method": "现场复现：满载运行 2 小时后温度超限。",
+            "defect_reproduced": True,
+            "production_batch": "B2403",
+        },
+        "define_problem_type",
+    ),
+}
+ESCALATION = {
+    "escalation_action": "已电话督促负责人，并向客户致歉、告知预计答复时间。",
+    "reassign_to": "",
+    "escalation_note": "",
+}
+
+
+@pytest.mark.parametrize("category", FIRST_STEPS)
+def test_a_late_reply_goes_to_the_supervisor_and_the_worker_keeps_the_task(spec, category):
+    first, roles, answer, after = FIRST_STEPS[category]
+    case = Case(spec, start_data(category), script_engine=REPLY_ALREADY_LATE)
+
+    # the reply was due a minute ago: the supervisor is told; the task stays where it was
+    assert case.ready() == {first: roles, "handle_overdue_reply": ["supervisor"]}
+    case.complete("handle_overdue_reply", ESCALATION)
+    assert case.ready() == {first: roles}
+
+    case.complete(first, answer)
+    assert set(case.ready()) == {after}
+    assert case.stopped["reply"] == first
+    assert "reply_overdue_" + first not in case.timers()
+
+
+def test_the_reply_timer_fires_when_its_time_has_passed_and_not_after_the_reply(spec):
+    case = Case(spec, start_data("installation", priority="normal"))
+    assert set(case.timers()) == {"reply_overdue_plan_service_visit"}
+
+    case.pass_time(timedelta(hours=1))  # the stand-in counts PT2H as two hours from now
+    assert case.ready() == {"plan_service_visit": ["tech_support"]}
+    case.pass_time(timedelta(hours=2, minutes=1))
+    assert case.ready() == {
+        "plan_service_visit": ["tech_support"],
+        "handle_overdue_reply": ["supervisor"],
+    }
+
+    # the late reply is given before the supervisor gets to it: both go on independently
+    _, _, answer, after = FIRST_STEPS["installation"]
+    case.complete("plan_service_visit", answer)
+    assert case.ready() == {after: ["tech_support"], "handle_overdue_reply": ["supervisor"]}
+    case.complete("handle_overdue_reply", {**ESCALATION, "reassign_to": "install2"})
+    assert case.ready() == {after: ["tech_support"]}
+    case.complete(
+        after,
+        {
+            "performed_at": "2026-03-01T15:00:00+08:00",
+            "work_performed": "设备安装完毕，调试正常运行。",
+        },
+    )
+    case.complete("inform_customer_of_service", inform())
+    wait_for_follow_up(case, "follow_up_service")
+    case.complete("follow_up_service", follow_up())
+    assert case.ended_at() == {"escalation_handled", "service_completed"}
+
+
+def test_a_reply_in_time_cancels_the_escalation(spec):
+    case = Case(spec, start_data("quality_complaint"))
+    first, _, answer, after = FIRST_STEPS["quality_complaint"]
+    case.complete(first, answer)
+    assert case.timers() == {}
+    case.pass_time(timedelta(days=1))
+    assert set(case.ready()) == {after}  # no escalation after the reply
 
 
 # --- technical support ---------------------------------------------------------------------
@@ -293,12 +544,18 @@ def test_technical_support_runs_to_service_completed(spec):
     assert case.assignee_of("inform_customer_of_service") == "cs1"  # who recorded the request
 
     case.complete("inform_customer_of_service", inform())
-    assert case.ready() == {"follow_up_service": ["customer_service"]}
+    wait_for_follow_up(case, "follow_up_service")
 
     case.complete("follow_up_service", follow_up())
     assert case.ready() == {}
     assert case.ended_at() == {"service_completed"}
     assert case.final_data()["satisfaction"] == 5
+    assert case.started == ["reply", "onsite", "resolve"]
+    assert case.stopped == {
+        "reply": "plan_service_visit",
+        "onsite": "perform_technical_service",
+        "resolve": "inform_customer_of_service",
+    }
 
 
 # --- repair --------------------------------------------------------------------------------
@@ -351,11 +608,17 @@ def test_repair_escalates_to_the_supervisor_until_fixed_then_closes(spec):
             "accepted_on": "2026-03-03",
         },
     )
-    assert case.ready() == {"follow_up_repair": ["customer_service"]}
+    wait_for_follow_up(case, "follow_up_repair")
 
     case.complete("follow_up_repair", follow_up("no"))
     assert case.ready() == {}
     assert case.ended_at() == {"repair_closed"}
+    # the first diagnosis was the reply and the visit, though it did not fix the fault
+    assert case.stopped == {
+        "reply": "diagnose_and_repair",
+        "onsite": "diagnose_and_repair",
+        "resolve": "record_customer_acceptance",
+    }
 
 
 # --- quality complaint ---------------------------------------------------------------------
@@ -472,8 +735,15 @@ def test_quality_complaint_with_a_returned_plan_and_an_unsatisfied_customer(spec
     assert case.ready() == {"approve_plan": ["supervisor"]}
     _approve_and_implement(case)
 
+    assert "resolve" not in case.stopped  # "not satisfied" is not a resolution
+
     case.complete("confirm_effect", {"effect_confirmed": "yes", "effect_feedback": "效果良好。"})
-    assert case.ready() == {"follow_up_complaint": ["customer_service"]}
+    assert case.stopped == {
+        "reply": "verify_defect",
+        "onsite": "verify_defect",
+        "resolve": "complaint_resolved",
+    }
+    wait_for_follow_up(case, "follow_up_complaint")
     case.complete("follow_up_complaint", follow_up())
     assert case.ready() == {}
     assert case.ended_at() == {"complaint_closed"}
@@ -499,7 +769,7 @@ def test_major_complaint_goes_to_the_supervisor_before_root_cause_analysis(spec)
     case.complete(
         "confirm_effect", {"effect_confirmed": "yes", "effect_feedback": "接受处理方案。"}
     )
-    assert case.ready() == {"follow_up_complaint": ["customer_service"]}
+    wait_for_follow_up(case, "follow_up_complaint")
     case.complete("follow_up_complaint", follow_up())
     assert case.ended_at() == {"complaint_closed"}
 
@@ -526,8 +796,123 @@ def test_the_process_follows_the_engine_conventions():
     for end in process.xpath("./bpmn:endEvent", namespaces=NS):
         assert CHINESE.search(end.get("name") or "") and _name_en(end), end.get("id")
     assert {e.get("id") for e in process.xpath("./bpmn:endEvent", namespaces=NS)} == END_EVENTS
-    [rule] = process.xpath("./bpmn:businessRuleTask", namespaces=NS)
-    assert rule.get("id") == "route_request" == rule.get(f"{CAMUNDA}decisionRef")
+    rules = process.xpath("./bpmn:businessRuleTask", namespaces=NS)
+    assert {r.get("id"): r.get(f"{CAMUNDA}decisionRef") for r in rules} == {
+        "route_request": "route_request",
+        "determine_sla_targets": "sla_targets",
+    }
+    for path, decision in ((DMN_FILE, "route_request"), (SLA_FILE, "sla_targets")):
+        dmn = _tree(path)
+        found = dmn.xpath("//dmn:decision/@id", namespaces={"dmn": dmn.getroot().nsmap[None]})
+        assert found == [decision]
+
+
+def test_the_sla_clocks_start_after_routing_and_stop_where_each_promise_is_met():
+    """The conventions workflows/sla reads: which step starts the clocks, which stop them."""
+    tree = _tree(BPMN_FILE)
+    assert PROPERTIES == {
+        "determine_sla_targets": {"sla_start": "reply,onsite,resolve"},
+        "plan_service_visit": {"sla_stop": "reply"},
+        "perform_technical_service": {"sla_stop": "onsite"},
+        "inform_customer_of_service": {"sla_stop": "resolve"},
+        "diagnose_and_repair": {"sla_stop": "reply,onsite"},
+        "record_customer_acceptance": {"sla_stop": "resolve"},
+        "verify_defect": {"sla_stop": "reply,onsite"},
+        "complaint_resolved": {"sla_stop": "resolve"},
+    }
+    [flow] = tree.xpath("//bpmn:sequenceFlow[@sourceRef='route_request']", namespaces=NS)
+    assert flow.get("targetRef") == "determine_sla_targets"  # route and priority are known
+    # the resolution of a complaint is reached from "satisfied" only
+    [flow] = tree.xpath("//bpmn:sequenceFlow[@targetRef='complaint_resolved']", namespaces=NS)
+    assert flow.get("sourceRef") == "effect_check"
+    assert "effect_confirmed" in flow.findtext("bpmn:conditionExpression", namespaces=NS)
+
+
+def test_each_first_response_has_a_non_interrupting_reply_timer_to_the_supervisor():
+    tree = _tree(BPMN_FILE)
+    events = tree.xpath("//bpmn:boundaryEvent", namespaces=NS)
+    assert sorted(e.get("attachedToRef") for e in events) == sorted(FIRST_RESPONSES)
+    for event in events:
+        assert event.get("cancelActivity") == "false", event.get("id")
+        assert (event.get("name"), _name_en(event)) == ("答复超时", "Reply overdue")
+        [text] = event.xpath("./bpmn:timerEventDefinition/bpmn:timeDate/text()", namespaces=NS)
+        assert text == "sla_due(reply_within, sla_calendar)"
+        [flow] = tree.xpath(f"//bpmn:sequenceFlow[@sourceRef='{event.get('id')}']", namespaces=NS)
+        assert flow.get("targetRef") == "handle_overdue_reply"
+    assert USER_TASKS["handle_overdue_reply"]["groups"] == ["supervisor"]
+    assert USER_TASKS["handle_overdue_reply"]["form"] == "handle_escalation"
+    [flow] = tree.xpath("//bpmn:sequenceFlow[@sourceRef='handle_overdue_reply']", namespaces=NS)
+    assert flow.get("targetRef") == "escalation_handled"
+
+
+def test_each_follow_up_waits_for_the_delay_from_the_table():
+    tree = _tree(BPMN_FILE)
+    for branch in ("service", "repair", "complaint"):
+        [event] = tree.xpath(
+            f"//bpmn:intermediateCatchEvent[@id='wait_before_follow_up_{branch}']", namespaces=NS
+        )
+        [text] = event.xpath("./bpmn:timerEventDefinition/bpmn:timeDuration/text()", namespaces=NS)
+        assert text == "follow_up_after"
+        [flow] = tree.xpath(f"//bpmn:sequenceFlow[@sourceRef='{event.get('id')}']", namespaces=NS)
+        assert flow.get("targetRef") == f"follow_up_{branch}"
+
+
+def test_timers_read_only_what_the_decision_tables_write_and_the_app_registers():
+    written = _dmn_outputs(SLA_FILE) | {"sla_due"}
+    texts = _tree(BPMN_FILE).xpath("//bpmn:timerEventDefinition/*/text()", namespaces=NS)
+    assert len(texts) == 6
+    for text in texts:
+        names = {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
+        assert names <= written, text
+
+
+def test_the_deadline_table_is_python_spiffworkflow_runs_as_written():
+    """First match, "-" for any, Python tests: no FEEL list or range that would never match."""
+    dmn = _tree(SLA_FILE)
+    ns = {"dmn": dmn.getroot().nsmap[None]}
+    [table] = dmn.xpath("//dmn:decisionTable", namespaces=ns)
+    assert table.get("hitPolicy") == "UNIQUE"
+    inputs = dmn.xpath("//dmn:inputExpression/dmn:text/text()", namespaces=ns)
+    assert inputs == ["contract_tier", "route", "priority"]
+    assert _dmn_outputs(SLA_FILE) == {
+        "reply_within",
+        "onsite_within",
+        "resolve_within",
+        "sla_calendar",
+        "follow_up_after",
+    }
+    rules = dmn.xpath("//dmn:rule", namespaces=ns)
+    for rule in rules:
+        for cell in rule.xpath("./dmn:inputEntry/dmn:text/text()", namespaces=ns):
+            if cell != "-":
+                ast.parse(cell.replace("?", "x"), mode="eval")
+        outputs = [
+            ast.literal_eval(t)
+            for t in rule.xpath("./dmn:outputEntry/dmn:text/text()", namespaces=ns)
+        ]
+        *durations, calendar, follow_up_after = outputs
+        for text in durations:
+            TimerEventDefinition.parse_iso_duration(text)
+        assert calendar in ("standard", "24x7")
+        assert follow_up_after == "P3D"
+    # the last rule catches everything, so every case gets deadlines
+    last = rules[-1].xpath("./dmn:inputEntry/dmn:text/text()", namespaces=ns)
+    assert last == ["-", "-", "-"]
+
+
+def _bounds(tree, element_id: str) -> tuple[float, float, float, float]:
+    [b] = tree.xpath(f"//bpmndi:BPMNShape[@bpmnElement='{element_id}']/dc:Bounds", namespaces=NS)
+    return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+
+
+def test_boundary_events_are_drawn_on_the_border_of_their_task():
+    tree = _tree(BPMN_FILE)
+    for event in tree.xpath("//bpmn:boundaryEvent", namespaces=NS):
+        ex, ey, ew, eh = _bounds(tree, event.get("id"))
+        tx, ty, tw, th = _bounds(tree, event.get("attachedToRef"))
+        cx, cy = ex + ew / 2, ey + eh / 2
+        assert tx < cx < tx + tw, event.get("id")
+        assert cy in (ty, ty + th), event.get("id")  # centred on the top or bottom edge
 
 
 def test_every_element_is_drawn():
