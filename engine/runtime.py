@@ -375,6 +375,29 @@ class Engine:
         self._run_and_save(session, instance, workflow, events)
         return instance
 
+    def record_failure(self, session: Session, instance_id: int, exc: BaseException) -> None:
+        """A background step on this instance kept failing: mark it failed with an incident.
+
+        Runs in a transaction of its own after the failed one was rolled back; `retry`
+        re-runs whatever was due.
+        """
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or instance.status in ("completed", "terminated"):
+            return
+        instance.status = "error"
+        self._touch(instance)
+        kind = type(exc).__name__
+        failure = Failure(
+            task_spec=None,
+            task_name=None,
+            message=f"Moving this case on in the background kept failing ({kind}). "
+            "Once the cause is fixed, retry the case.",
+            message_zh=f"后台推进该案例多次失败（{kind}）。排除原因后，请重试该案例。",
+            line=None,
+        )
+        open_incident(session, instance, failure)
+        session.flush()
+
     # -- administration ------------------------------------------------------------------------
     def retry(
         self,
@@ -395,6 +418,8 @@ class Engine:
         for task in failed:
             task.data.update(data or {})
             task._set_state(TaskState.READY)
+        # a background failure leaves no failed task: whatever timer was due runs now
+        workflow.refresh_timers()
         if data:
             instance.summary = {**instance.summary, **data}
         resolve_incidents(session, instance.id, actor.username)

@@ -87,18 +87,24 @@ def sweep_timers(limit: int = 500) -> int:
     return len(due)
 
 
-@celery.task(
-    name="workflows.jobs.fire_timers", autoretry_for=(Exception,), retry_backoff=True, max_retries=5
-)
-def fire_timers(instance_id: int) -> None:
-    """Fire the due timers of one instance; does nothing when none is due any more."""
+@celery.task(bind=True, name="workflows.jobs.fire_timers", max_retries=5)
+def fire_timers(self, instance_id: int) -> None:
+    """Fire the due timers of one instance; does nothing when none is due any more.
+
+    A failure is retried with growing pauses; when the retries are spent the case gets an
+    incident an administrator sees, never a silent loss.
+    """
     session = _session()
     try:
         get_engine().fire_timers(session, instance_id)
         session.commit()
-    except Exception:
+    except Exception as exc:
         session.rollback()
-        raise
+        if self.request.retries >= self.max_retries:
+            get_engine().record_failure(session, instance_id, exc)
+            session.commit()
+            return
+        raise self.retry(exc=exc, countdown=min(600, 5 * 2**self.request.retries)) from exc
 
 
 @celery.task(

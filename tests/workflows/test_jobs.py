@@ -8,7 +8,7 @@ import time
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, ProcessInstance, utcnow
+from engine.models import AuditEvent, Incident, ProcessInstance, utcnow
 from engine.runtime import Actor
 
 TIMER_DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -66,3 +66,40 @@ def test_a_due_timer_fires_once_through_the_worker(app):
         )
         db.session.remove()
     assert fired == 1
+
+
+def test_a_timer_job_that_keeps_failing_ends_in_an_incident(app, monkeypatch):
+    from webapp.celery_app import make_celery
+    from webapp.extensions import db
+    from workflows import jobs
+    from workflows.runtime import get_engine
+
+    make_celery(app)
+    with app.app_context():
+        get_engine().deploy(db.session, {"wait.bpmn": TIMER_DIAGRAM}, OWNER)
+        instance_id = get_engine().start(db.session, "wait_a_second", {}, OWNER).id
+        db.session.commit()
+
+    def broken(session, instance_id):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(get_engine(), "fire_timers", broken)
+    # the last allowed attempt: no further retry, an incident instead
+    jobs.fire_timers.apply(args=[instance_id], retries=jobs.fire_timers.max_retries).get()
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, instance_id)
+        incidents = db.session.scalars(
+            select(Incident).where(Incident.instance_id == instance_id)
+        ).all()
+        assert instance.status == "error"
+        assert len(incidents) == 1 and "ConnectionError" in incidents[0].message
+        db.session.remove()
+    monkeypatch.undo()
+
+    time.sleep(1.1)
+    with app.app_context():
+        # once the cause is gone, the administrator's retry runs the timer that fell due
+        get_engine().retry(db.session, instance_id, Actor("admin", frozenset({"admin"})))
+        db.session.commit()
+        assert db.session.get(ProcessInstance, instance_id).status == "completed"
+        db.session.remove()
