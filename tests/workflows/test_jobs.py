@@ -103,3 +103,22 @@ def test_a_timer_job_that_keeps_failing_ends_in_an_incident(app, monkeypatch):
         db.session.commit()
         assert db.session.get(ProcessInstance, instance_id).status == "completed"
         db.session.remove()
+
+
+def test_a_timer_survives_a_restart_of_everything(app):
+    """Armed by one engine, fired by a new one after the due time passed while none ran."""
+    from webapp.extensions import db
+    from workflows.runtime import build_engine, get_engine
+
+    with app.app_context():
+        get_engine().deploy(db.session, {"wait.bpmn": TIMER_DIAGRAM}, OWNER)
+        instance_id = get_engine().start(db.session, "wait_a_second", {}, OWNER).id
+        db.session.commit()
+        db.session.remove()
+    time.sleep(1.1)
+    restarted = build_engine()  # empty caches: the spec and state come from the database
+    with app.app_context():
+        restarted.fire_timers(db.session, instance_id)
+        db.session.commit()
+        assert db.session.get(ProcessInstance, instance_id).status == "completed"
+        db.session.remove()
