@@ -23,6 +23,12 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def select_timezone() -> str | None:
+    """The viewer's own time zone when they set one, else the department's."""
+    user = getattr(g, "user", None)
+    return user.timezone if user is not None and user.timezone else None
+
+
 def current_locale() -> str:
     from flask_babel import get_locale
 
@@ -38,7 +44,7 @@ def pick(locale: str, zh: str | None, en: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     @app.context_processor
     def _inject():

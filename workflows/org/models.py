@@ -45,6 +45,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(300))
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    # times are shown in this zone (None: the department's, AFTERSALES_TIMEZONE)
+    timezone: Mapped[str | None] = mapped_column(String(50))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
