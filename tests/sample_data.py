@@ -51,7 +51,12 @@ def fill(key: str, **overrides: Any) -> dict[str, Any]:
     data = {}
     for component in form_json(key)["components"]:
         for child in [component, *component.get("components", [])]:
-            if child.get("key") and child["type"] not in ("text",) and not child.get("disabled"):
+            # disabled and readonly fields only show data: a post never carries them
+            if (
+                child.get("key")
+                and child["type"] not in ("text",)
+                and not (child.get("disabled") or child.get("readonly"))
+            ):
                 data[child["key"]] = _value(child)
     data.update(overrides)
     return data

@@ -121,7 +121,8 @@ class Flow:
 
 # Columns: intake 0-3; first responses at 4; the tails of the three routes share the
 # customer-service row (technical support 6-9, repair 10-13, quality complaint 18-24); the
-# supervisor handles late replies at 4, under the repair task.
+# supervisor handles late replies at 4, under the repair task. A repair that is not fixed loops
+# through the supervisor's plan (5.5) and the repair per the plan (6.5) back to the check.
 NODES = [
     # intake, routing and the service deadlines
     Node(
@@ -245,7 +246,7 @@ NODES = [
         "Fault fixed?",
         "repair_tech",
         5.5,
-        label_at="above",
+        label_at="above_left",  # "yes" leaves by the top
     ),
     Node(
         "decide_repair_plan",
@@ -255,6 +256,18 @@ NODES = [
         "supervisor",
         5.5,
         form="decide_repair_plan",
+    ),
+    # The loop comes back here, not to diagnose_and_repair: that is the first response, and
+    # entering it again would arm its reply timer again. No sla_stop: the reply and on-site
+    # clocks stopped when the first diagnosis was completed, which always comes before.
+    Node(
+        "repair_per_plan",
+        "user",
+        "按方案维修",
+        "Repair according to the plan",
+        "repair_tech",
+        6.5,
+        form="repair_per_plan",
     ),
     Node(
         "record_customer_acceptance",
@@ -443,14 +456,12 @@ def _not_satisfied_to_plan(lay):
     return [lay.side(gw, "top"), (lay.cx(gw), y), (lay.cx(plan), y), lay.side(plan, "top")]
 
 
-def _back_to_the_technician(lay):
-    """Supervisor's plan back to the technician: up beside the gateway, into the task's right
-    side below the outgoing flow (its bottom carries the overdue timer)."""
-    plan, task = lay.node("decide_repair_plan"), lay.node("diagnose_and_repair")
-    x = lay.cx(plan) - 30
-    y = lay.cy(task) + 25
-    _, top = lay.side(plan, "top")
-    return [(x, top), (x, y), (lay.side(task, "right")[0], y)]
+def _fixed_to_acceptance(lay):
+    """Fault fixed: up out of the gateway, along the top of the technician's lane over the
+    repair per the plan, then up at column 9.5 into the acceptance (as the route did before)."""
+    gw, task = lay.node("fault_fixed_check"), lay.node("record_customer_acceptance")
+    x, y = lay.col_x(9.5), lay.lane_top("repair_tech") + 16
+    return [lay.side(gw, "top"), (lay.cx(gw), y), (x, y), (x, lay.cy(task)), lay.side(task, "left")]
 
 
 def _overdue_service_visit_to_supervisor(lay):
@@ -507,16 +518,13 @@ FLOWS = [
         "是",
         "Yes",
         'fault_fixed == "yes"',
-        route="hvh",
-        mid_x=9.5,
+        route="points",
+        points=[_fixed_to_acceptance],
+        label_below=True,
     ),
     Flow("fault_fixed_check", "decide_repair_plan", "否", "No", default=True),
-    Flow(
-        "decide_repair_plan",
-        "diagnose_and_repair",
-        route="points",
-        points=[_back_to_the_technician],
-    ),
+    Flow("decide_repair_plan", "repair_per_plan", route="hv"),
+    Flow("repair_per_plan", "fault_fixed_check"),
     Flow("record_customer_acceptance", "wait_before_follow_up_repair"),
     Flow("wait_before_follow_up_repair", "follow_up_repair"),
     Flow("follow_up_repair", "repair_closed"),

@@ -385,13 +385,14 @@ STANDARD = "standard"
         ("standard", "repair", "urgent", "PT2H", "PT12H", "PT16H", STANDARD),
         ("standard", "replacement", "high", "PT2H", "PT12H", "PT16H", STANDARD),
         ("standard", "repair", "normal", "PT2H", "PT24H", "PT16H", STANDARD),
+        ("standard", "replacement", "low", "PT2H", "PT24H", "PT16H", STANDARD),
         ("standard", "installation", "high", "PT2H", "PT12H", "PT40H", STANDARD),
         ("standard", "training", "low", "PT2H", "PT24H", "PT40H", STANDARD),
         ("standard", "quality_complaint", "urgent", "PT2H", "PT12H", "PT40H", STANDARD),
         ("standard", "quality_complaint", "normal", "PT2H", "PT24H", "PT40H", STANDARD),
     ],
 )
-def test_the_deadlines_follow_the_contract_the_route_and_the_priority(
+def test_the_deadlines_follow_the_contract_the_category_and_the_priority(
     spec, tier, category, priority, reply, onsite, resolve, calendar
 ):
     sla_due_calls.clear()
@@ -562,37 +563,54 @@ def test_technical_support_runs_to_service_completed(spec):
 
 
 def test_repair_escalates_to_the_supervisor_until_fixed_then_closes(spec):
+    sla_due_calls.clear()
     case = Case(spec, start_data("repair"))
     assert case.ready() == {"diagnose_and_repair": ["repair_tech"]}
-
-    not_fixed = {
-        "diagnosis": "主板电源模块烧毁。",
-        "repair_action": "repair",
-        "parts_used": "",
-        "fault_fixed": "no",
-    }
-    case.complete("diagnose_and_repair", not_fixed)
-    assert case.ready() == {"decide_repair_plan": ["supervisor"]}
-
-    case.complete(
-        "decide_repair_plan",
-        {"repair_plan": "更换同规格主板。", "replacement_approved": True, "loaner_provided": True},
-    )
-    assert case.ready() == {"diagnose_and_repair": ["repair_tech"]}  # back to the technician
-    assert case.data_of("diagnose_and_repair")["repair_plan"] == "更换同规格主板。"
-
-    case.complete("diagnose_and_repair", not_fixed)  # a second escalation round
-    assert case.ready() == {"decide_repair_plan": ["supervisor"]}
-    case.complete(
-        "decide_repair_plan",
-        {"repair_plan": "整机更换。", "replacement_approved": True, "loaner_provided": False},
-    )
-    assert case.ready() == {"diagnose_and_repair": ["repair_tech"]}
+    assert set(case.timers()) == {"reply_overdue_diagnose_and_repair"}
 
     case.complete(
         "diagnose_and_repair",
         {
             "diagnosis": "主板电源模块烧毁。",
+            "repair_action": "repair",
+            "parts_used": "",
+            "fault_fixed": "no",
+        },
+    )
+    assert case.ready() == {"decide_repair_plan": ["supervisor"]}
+    assert case.timers() == {}  # the reply was given: its timer is gone
+
+    case.complete(
+        "decide_repair_plan",
+        {"repair_plan": "更换同规格主板。", "replacement_approved": True, "loaner_provided": True},
+    )
+    # back to the technician, but not into the first response: no reply timer is armed again
+    assert case.ready() == {"repair_per_plan": ["repair_tech"]}
+    assert case.timers() == {}
+    assert case.data_of("repair_per_plan")["repair_plan"] == "更换同规格主板。"
+    case.pass_time(timedelta(hours=3))  # a round longer than the reply's PT2H
+    assert case.ready() == {"repair_per_plan": ["repair_tech"]}  # no false "reply overdue"
+
+    not_fixed = {
+        "repair_performed": "已更换主板，故障依旧。",
+        "repair_action": "replace",
+        "parts_used": "主板 ×1",
+        "fault_fixed": "no",
+    }
+    case.complete("repair_per_plan", not_fixed)  # a second escalation round
+    assert case.ready() == {"decide_repair_plan": ["supervisor"]}
+    case.complete(
+        "decide_repair_plan",
+        {"repair_plan": "整机更换。", "replacement_approved": True, "loaner_provided": False},
+    )
+    assert case.ready() == {"repair_per_plan": ["repair_tech"]}
+    assert case.timers() == {}
+    assert case.data_of("repair_per_plan")["repair_plan"] == "整机更换。"
+
+    case.complete(
+        "repair_per_plan",
+        {
+            "repair_performed": "整机更换，试机正常。",
             "repair_action": "replace",
             "parts_used": "整机 PX-200 ×1",
             "fault_fixed": "yes",
@@ -612,13 +630,45 @@ def test_repair_escalates_to_the_supervisor_until_fixed_then_closes(spec):
 
     case.complete("follow_up_repair", follow_up("no"))
     assert case.ready() == {}
-    assert case.ended_at() == {"repair_closed"}
+    assert case.ended_at() == {"repair_closed"}  # and no escalation on the way
+    assert sla_due_calls == [("PT2H", STANDARD)]  # the reply timer was armed once
     # the first diagnosis was the reply and the visit, though it did not fix the fault
     assert case.stopped == {
         "reply": "diagnose_and_repair",
         "onsite": "diagnose_and_repair",
         "resolve": "record_customer_acceptance",
     }
+
+
+def test_the_repair_loop_does_not_enter_the_first_response_again():
+    """Re-entering diagnose_and_repair would arm its reply timer again: the supervisor's plan
+    goes to repair_per_plan, which has no timer and back to the same check."""
+    tree = _tree(BPMN_FILE)
+
+    def targets(source: str) -> set[str]:
+        flows = tree.xpath(f"//bpmn:sequenceFlow[@sourceRef='{source}']", namespaces=NS)
+        return {f.get("targetRef") for f in flows}
+
+    def sources(target: str) -> set[str]:
+        flows = tree.xpath(f"//bpmn:sequenceFlow[@targetRef='{target}']", namespaces=NS)
+        return {f.get("sourceRef") for f in flows}
+
+    assert sources("diagnose_and_repair") == {"route_decision"}
+    assert targets("decide_repair_plan") == {"repair_per_plan"}
+    assert targets("repair_per_plan") == {"fault_fixed_check"}
+    assert sources("fault_fixed_check") == {"diagnose_and_repair", "repair_per_plan"}
+    assert targets("fault_fixed_check") == {"record_customer_acceptance", "decide_repair_plan"}
+    assert not tree.xpath("//bpmn:boundaryEvent[@attachedToRef='repair_per_plan']", namespaces=NS)
+    assert USER_TASKS["repair_per_plan"] == {
+        "name": "按方案维修",
+        "name_en": "Repair according to the plan",
+        "groups": ["repair_tech"],
+        "assignee": None,
+        "form": "repair_per_plan",
+    }
+    # the technician sees the supervisor's plan but cannot change it
+    plan = next(c for c in _form("repair_per_plan")["components"] if c.get("key") == "repair_plan")
+    assert plan.get("readonly") is True
 
 
 # --- quality complaint ---------------------------------------------------------------------
@@ -821,7 +871,7 @@ def test_the_sla_clocks_start_after_routing_and_stop_where_each_promise_is_met()
         "complaint_resolved": {"sla_stop": "resolve"},
     }
     [flow] = tree.xpath("//bpmn:sequenceFlow[@sourceRef='route_request']", namespaces=NS)
-    assert flow.get("targetRef") == "determine_sla_targets"  # route and priority are known
+    assert flow.get("targetRef") == "determine_sla_targets"  # category and priority are known
     # the resolution of a complaint is reached from "satisfied" only
     [flow] = tree.xpath("//bpmn:sequenceFlow[@targetRef='complaint_resolved']", namespaces=NS)
     assert flow.get("sourceRef") == "effect_check"
@@ -873,7 +923,7 @@ def test_the_deadline_table_is_python_spiffworkflow_runs_as_written():
     [table] = dmn.xpath("//dmn:decisionTable", namespaces=ns)
     assert table.get("hitPolicy") == "UNIQUE"
     inputs = dmn.xpath("//dmn:inputExpression/dmn:text/text()", namespaces=ns)
-    assert inputs == ["contract_tier", "route", "priority"]
+    assert inputs == ["contract_tier", "category", "priority"]  # as the issue asks
     assert _dmn_outputs(SLA_FILE) == {
         "reply_within",
         "onsite_within",
@@ -898,6 +948,17 @@ def test_the_deadline_table_is_python_spiffworkflow_runs_as_written():
     # the last rule catches everything, so every case gets deadlines
     last = rules[-1].xpath("./dmn:inputEntry/dmn:text/text()", namespaces=ns)
     assert last == ["-", "-", "-"]
+    # the category cells name only categories the start form offers
+    start_form = next(
+        c for c in _form("customer_request_start")["components"] if c.get("key") == "category"
+    )
+    offered = {v["value"] for v in start_form["values"]}
+    for rule in rules:
+        cell = rule.xpath("./dmn:inputEntry/dmn:text/text()", namespaces=ns)[1]
+        if cell != "-":
+            tree = ast.parse(cell.replace("?", "x"), mode="eval")
+            named = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+            assert named and named <= offered, cell
 
 
 def _bounds(tree, element_id: str) -> tuple[float, float, float, float]:

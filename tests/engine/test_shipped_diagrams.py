@@ -29,9 +29,12 @@ FOLLOW_UP_AFTER = timedelta(days=3)  # the P3D of diagrams/sla_targets.dmn
 PATHS = {
     "technical support": ("installation", {}, "service_completed"),
     "repair fixed first time": ("repair", {}, "repair_closed"),
-    "repair escalated to the supervisor": (
+    "repair escalated to the supervisor twice": (
         "repair",
-        {"diagnose_and_repair": [{"fault_fixed": "no"}, {"fault_fixed": "yes"}]},
+        {
+            "diagnose_and_repair": [{"fault_fixed": "no"}],
+            "repair_per_plan": [{"fault_fixed": "no"}, {"fault_fixed": "yes"}],
+        },
         "repair_closed",
     ),
     "quality complaint": ("quality_complaint", {}, "complaint_closed"),
@@ -136,6 +139,40 @@ def test_every_path_reaches_its_end(session, sla_engine, deployed, path):
     assert end in ends
     steps = [e.payload["task"] for e in events if e.payload.get("kind") == "BusinessRuleTask"]
     assert steps[:2] == ["route_request", "determine_sla_targets"]
+    for spec, overrides in answers.items():  # every planned answer was used
+        assert seen.count(spec) >= len(overrides), (spec, seen)
+
+
+def test_the_repair_loop_does_not_arm_the_reply_timer_again(session, sla_engine, deployed):
+    """After the supervisor's plan the technician repairs per the plan: the first response
+    (and its reply timer) is not entered again, so a long second round is not "overdue"."""
+    instance = sla_engine.start(
+        session, "customer_request", {**request_data("repair"), "initiator": "cs1"}, STARTER
+    )
+    session.commit()
+    session.expire_all()
+    assert session.get(ProcessInstance, instance.id).next_timer_at is not None  # reply timer
+    for spec, answers in (
+        ("diagnose_and_repair", {"fault_fixed": "no"}),
+        ("decide_repair_plan", {}),
+    ):
+        [task] = _open_tasks(session, instance.id)
+        assert task.spec_name == spec
+        sla_engine.complete_task(session, task.id, fill(task.form_key, **answers), _actor_for(task))
+        session.commit()
+
+    [task] = _open_tasks(session, instance.id)
+    assert (task.spec_name, task.role, task.form_key) == (
+        "repair_per_plan",
+        "repair_tech",
+        "repair_per_plan",
+    )
+    session.expire_all()
+    assert session.get(ProcessInstance, instance.id).next_timer_at is None  # nothing armed
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=3), tick=False):
+        sla_engine.fire_timers(session, instance.id)  # a round longer than the reply's PT2H
+        session.commit()
+    assert [t.spec_name for t in _open_tasks(session, instance.id)] == ["repair_per_plan"]
 
 
 def test_quality_complaint_runs_root_cause_in_parallel(session, sla_engine, deployed):
