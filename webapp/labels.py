@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import format_datetime, format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -133,6 +133,19 @@ def due_badge(due_at: datetime | None, *, finished: bool = False) -> Markup | st
     ).format(colour, when(due_at), text)
 
 
+def hours_span(delta: timedelta) -> str:
+    """A promise's target in hours or minutes ("40 hours", "30 minutes"), never in days:
+    targets count working hours, and a day of them is not 24."""
+    minutes = round(delta.total_seconds() / 60)
+    if minutes < 60 or minutes % 60:
+        return (
+            ngettext("%(num)d minute", "%(num)d minutes", minutes)
+            if minutes < 60
+            else _("%(hours)d h %(minutes)d min", hours=minutes // 60, minutes=minutes % 60)
+        )
+    return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+
+
 SLA_KIND_LABELS = {"reply": _l("Reply"), "onsite": _l("On site"), "resolve": _l("Resolved")}
 
 
@@ -156,3 +169,4 @@ def register(state: BlueprintSetupState) -> None:
     )
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["timespan"] = time_span
+    app.jinja_env.filters["hours"] = hours_span
