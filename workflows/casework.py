@@ -21,6 +21,7 @@ from engine.tasklist import can_act
 from forms import FormDefinition, load_form
 
 from . import permissions
+from .notifications.operations import notify
 from .org.queries import user_by_name
 from .runtime import get_engine
 
@@ -174,4 +175,23 @@ def assign_task(
             f"没有在职用户“{username}”。请从列表中选择人员。",
             {"username": ["没有这个在职用户。" if zh else "No active user with this name."]},
         )
-    return get_engine().assign(session, task_id, user.username, actor)
+    row = get_engine().assign(session, task_id, user.username, actor)
+    if user.username != actor.username:
+        instance = session.get(ProcessInstance, row.instance_id)
+        case = instance.business_key or f"#{instance.id}"
+        notify(
+            session,
+            user.username,
+            "task_assigned",
+            subject=(
+                f"新任务：{row.name}（工单 {case}）",
+                f"New task: {row.name_en or row.name} (case {case})",
+            ),
+            body=(
+                f"{actor.username} 将此任务分配给您。",
+                f"{actor.username} assigned this task to you.",
+            ),
+            link=f"/tasks/{row.id}",
+            instance_id=row.instance_id,
+        )
+    return row
