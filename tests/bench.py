@@ -1,8 +1,10 @@
 """`make bench`: throughput of "start → 3 user tasks → end" at each layer, as ratios to raw
-SpiffWorkflow measured in the same run, and the inbox query at 1,000 and 100,000 open tasks.
+SpiffWorkflow measured in the same run, the inbox query at 1,000 and 100,000 open tasks, and
+timers fired by real Celery workers (per second, and the lag at 10,000 due at once).
 
-Run: `python -m tests.bench [--seconds 3] [--skip-postgres]`. PostgreSQL is used when
-DATABASE_URL (or the machine's 127.0.0.1:5432/test) answers.
+Run: `python -m tests.bench [--seconds 3] [--skip-postgres] [--skip-timers] [--timers 10000]`.
+PostgreSQL is used when DATABASE_URL (or the machine's 127.0.0.1:5432/test) answers; the timer
+rows also need Redis (CELERY_BROKER_URL, or 127.0.0.1:6379; the bench uses its database 6).
 """
 
 from __future__ import annotations
@@ -336,6 +338,205 @@ def inbox_timing(factory, counts=(1_000, 100_000)) -> dict[int, float]:
     return results
 
 
+# -- timers: real Celery processes on PostgreSQL + Redis ------------------------------------------
+TIMER_SCHEMA = "bench_timers"
+TIMER_REDIS_DB = 6  # a database of the bench's own on the Redis server, emptied before and after
+TIMER_DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="t" targetNamespace="x">
+  <bpmn:process id="bench_timer" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="pause"/>
+    <bpmn:intermediateCatchEvent id="pause" name="Wait">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT5S</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="pause" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def _timer_redis_url() -> str | None:
+    """The bench's Redis database, on CELERY_BROKER_URL's server (else 127.0.0.1:6379)."""
+    import redis
+
+    from tests.workflows.celery_processes import redis_db
+
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    url = redis_db(url if url.startswith("redis") else "redis://127.0.0.1:6379/0", TIMER_REDIS_DB)
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+        return url
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return None
+
+
+class _TimerBench:
+    """A schema of its own in PostgreSQL; instances whose one timer falls due at one moment."""
+
+    def __init__(self):
+        from webapp import create_app
+        from workflows.runtime import build_engine
+
+        sep = "&" if "?" in PG_URL else "?"
+        self.url = f"{PG_URL}{sep}options=-csearch_path%3D{TIMER_SCHEMA}"
+        setup = create_engine(PG_URL)
+        with setup.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {TIMER_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {TIMER_SCHEMA}"))
+        setup.dispose()
+        self.tmp = Path(tempfile.mkdtemp(prefix="aftersales-bench-timers-"))
+        # the application's models, all of them (the worker's engine writes SLA rows too)
+        create_app({"SQLALCHEMY_DATABASE_URI": self.url, "CELERY_DATA_DIR": str(self.tmp)})
+        self.db = create_engine(self.url)
+        Base.metadata.create_all(self.db)
+        self.factory = sessionmaker(self.db, expire_on_commit=False)
+        self.engine = build_engine()  # not the process's cached one: definition ids differ here
+        with self.factory() as session:
+            self.engine.deploy(session, {"bench_timer.bpmn": TIMER_DIAGRAM}, ACTOR)
+            session.commit()
+
+    def due_instances(self, count: int):
+        """`count` waiting instances due at the same moment (one started, the rest copies of its
+        row: the same state, the same due time); that moment."""
+        with self.factory() as session:
+            session.execute(text("TRUNCATE audit_event, human_task, process_instance CASCADE"))
+            template = self.engine.start(session, "bench_timer", {}, ACTOR)
+            session.commit()
+            columns = ", ".join(c.name for c in ProcessInstance.__table__.columns if c.name != "id")
+            session.execute(
+                text(
+                    f"INSERT INTO process_instance ({columns}) SELECT {columns} "
+                    "FROM process_instance, generate_series(1, :n) WHERE id = :template"
+                ),
+                {"n": count - 1, "template": template.id},
+            )
+            session.commit()
+            session.execute(text("ANALYZE"))
+            return template.next_timer_at
+
+    def fired(self) -> int:
+        with self.db.connect() as conn:
+            return conn.scalar(text("SELECT count(*) FROM audit_event WHERE kind = 'timer'"))
+
+    def lags(self, due) -> list[float]:
+        with self.db.connect() as conn:
+            rows = conn.scalars(text("SELECT at FROM audit_event WHERE kind = 'timer'")).all()
+        return sorted((at - due).total_seconds() for at in rows)
+
+    def close(self):
+        self.db.dispose()
+
+
+def _wait_fired(bench: _TimerBench, count: int, timeout: float, label: str) -> int:
+    """Poll until `count` timers fired or `timeout` passed; progress on stderr every 30 s."""
+    import sys
+
+    started = last_note = time.monotonic()
+    fired = 0
+    while time.monotonic() - started < timeout:
+        fired = bench.fired()
+        if fired >= count:
+            break
+        if time.monotonic() - last_note > 30:
+            last_note = time.monotonic()
+            print(
+                f"  {label}: {fired:,} of {count:,} fired after {last_note - started:.0f} s",
+                file=sys.stderr,
+            )
+        time.sleep(0.25)
+    return fired
+
+
+def _sleep_until(moment) -> None:
+    from engine.models import utcnow
+
+    time.sleep(max(0.0, (moment - utcnow()).total_seconds()) + 0.2)
+
+
+def timer_timing(rate_count: int, lag_count: int, timeout: float) -> dict:
+    """Timers fired per second by one worker process, and the lag from due time to firing when
+    `lag_count` timers fall due at once (the product's beat schedule doing the sweeping)."""
+    from tests.workflows.celery_processes import CeleryProcesses, Sender, flush_redis
+    from workflows import jobs
+
+    redis_url = _timer_redis_url()
+    bench = _TimerBench()
+    sweep = jobs.celery.conf.beat_schedule["sweep-timers"]["schedule"].total_seconds()
+    result = {"sweep": sweep, "lag_count": lag_count}
+    sender = Sender(redis_url)
+    flush_redis(redis_url)
+    try:
+        # 1. throughput: one worker, every due instance queued at once by one sweep
+        for pool, concurrency in (("solo", 1), ("prefork", 2)):
+            due = bench.due_instances(rate_count)
+            with CeleryProcesses(
+                bench.tmp / f"rate-{pool}", bench.url, redis_url, loglevel="WARNING"
+            ) as procs:
+                procs.worker("rate", pool=pool, concurrency=concurrency)
+                procs.wait_ready(sender=sender)  # it logs nothing at WARNING when ready
+                _sleep_until(due)
+                started = time.perf_counter()
+                sender.send("workflows.jobs.sweep_timers", batch=rate_count)
+                fired = _wait_fired(bench, rate_count, timeout, f"rate ({pool})")
+                elapsed = time.perf_counter() - started
+            if fired < rate_count:
+                raise RuntimeError(f"only {fired} of {rate_count} timers fired:\n{procs.logs()}")
+            result[f"rate_{pool}"] = (rate_count / elapsed, concurrency)
+            flush_redis(redis_url)
+
+        # 2. lag: many timers due at one moment, one worker, the beat on its schedule
+        with CeleryProcesses(bench.tmp / "lag", bench.url, redis_url) as procs:
+            worker = procs.worker("lag", pool="solo", concurrency=1)
+            procs.beat("lag-beat")
+            procs.wait_ready()
+            due = bench.due_instances(lag_count)
+            fired = _wait_fired(bench, lag_count, timeout, "lag")
+            lags = bench.lags(due)
+            result["fired"] = fired
+            result["jobs"] = len(worker.succeeded("workflows.jobs.fire_timers"))
+            result["sweeps"] = len(worker.succeeded("workflows.jobs.sweep_timers"))
+        if lags:
+            result["lag_max"] = lags[-1]
+            result["lag_p95"] = lags[max(0, int(len(lags) * 0.95) - 1)]
+            result["lag_p50"] = statistics.median(lags)
+    finally:
+        flush_redis(redis_url)
+        sender.close()
+        bench.close()
+    return result
+
+
+def print_timers(timers: dict | None, note: str = "") -> None:
+    print("\ntimers (PostgreSQL + Redis, `celery -A webapp.celery_app` subprocesses)")
+    if timers is None:
+        print(f"  skipped: {note}")
+        return
+    for pool in ("solo", "prefork"):
+        rate, concurrency = timers[f"rate_{pool}"]
+        worker = f"one worker (-P {pool} --concurrency={concurrency})"
+        print(f"  timers fired per second, {worker:40} {rate:7.1f}")
+    count, sweep = timers["lag_count"], timers["sweep"]
+    goal = sweep + 30
+    print(f"  {count:,} timers due at once, one worker (-P solo) + beat (sweep every {sweep:g} s):")
+    if "lag_max" not in timers:
+        print("    none fired")
+        return
+    print(
+        f"    lag due → fired: p50 {timers['lag_p50']:.1f} s   p95 {timers['lag_p95']:.1f} s"
+        f"   max {timers['lag_max']:.1f} s"
+    )
+    print(
+        f"    fired {timers['fired']:,} of {count:,}; {timers['jobs']:,} fire jobs run in "
+        f"{timers['sweeps']} sweeps"
+    )
+    met = timers["fired"] == count and timers["lag_max"] <= goal
+    print(
+        f"    goal (every timer within one sweep + 30 s = {goal:g} s): {'met' if met else 'MISSED'}"
+    )
+
+
 def _pg_available() -> bool:
     try:
         probe = create_engine(PG_URL)
@@ -351,6 +552,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-timers", action="store_true")
+    parser.add_argument("--timers", type=int, default=10_000, help="timers due at once (lag)")
+    parser.add_argument("--timer-rate-count", type=int, default=2_000)
+    parser.add_argument("--timer-timeout", type=float, default=900, help="seconds per phase")
     args = parser.parse_args()
     seconds = args.seconds
 
@@ -391,6 +596,15 @@ def main() -> None:
             f"{backend:12} 1,000 open: {small:7.2f} ms   100,000 open: {large:7.2f} ms   ratio {large / small:5.2f}"
         )
     sqlite_db.dispose()
+
+    if args.skip_timers or args.skip_postgres:
+        print_timers(None, "--skip-timers" if args.skip_timers else "--skip-postgres")
+    elif not _pg_available():
+        print_timers(None, f"no PostgreSQL at {PG_URL}")
+    elif _timer_redis_url() is None:
+        print_timers(None, "no Redis at CELERY_BROKER_URL or redis://127.0.0.1:6379")
+    else:
+        print_timers(timer_timing(args.timer_rate_count, args.timers, args.timer_timeout))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,9 @@ def make_celery(app=None):
             "processed_folder": str(folder / "processed"),
             "control_folder": str(folder / "control"),
             "store_processed": False,
+            # an idle worker looks for new jobs this often (kombu's default of 1 s caps the
+            # embedded default at about one job per second per worker process)
+            "polling_interval": 0.1,
         }
         conf["beat_schedule_filename"] = str(folder / "beat-schedule")
 

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 
 from celery import Celery, Task
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from engine.models import ProcessInstance, utcnow
@@ -69,22 +69,31 @@ def _session() -> Session:
 
 
 @celery.task(name="workflows.jobs.sweep_timers")
-def sweep_timers(limit: int = 500) -> int:
-    """Queue one job per instance whose next timer is due."""
+def sweep_timers(batch: int = 500) -> int:
+    """Queue one job per instance whose next timer is due: all of them, `batch` rows a query."""
     session = _session()
-    due = session.scalars(
-        select(ProcessInstance.id)
-        .where(
-            ProcessInstance.next_timer_at <= utcnow(),
-            ProcessInstance.status.in_(("running", "waiting")),
+    now, after, queued = utcnow(), None, 0
+    while True:
+        stmt = (
+            select(ProcessInstance.next_timer_at, ProcessInstance.id)
+            .where(
+                ProcessInstance.next_timer_at <= now,
+                ProcessInstance.status.in_(("running", "waiting")),
+            )
+            .order_by(ProcessInstance.next_timer_at, ProcessInstance.id)
+            .limit(batch)
         )
-        .order_by(ProcessInstance.next_timer_at)
-        .limit(limit)
-    ).all()
-    session.rollback()
-    for instance_id in due:
-        fire_timers.delay(instance_id)
-    return len(due)
+        if after is not None:
+            # keyset paging: each query starts after the last row of the one before
+            stmt = stmt.where(tuple_(ProcessInstance.next_timer_at, ProcessInstance.id) > after)
+        rows = session.execute(stmt).all()
+        session.rollback()
+        for _, instance_id in rows:
+            fire_timers.delay(instance_id)
+        queued += len(rows)
+        if len(rows) < batch:
+            return queued
+        after = tuple(rows[-1])
 
 
 @celery.task(bind=True, name="workflows.jobs.fire_timers", max_retries=5)
