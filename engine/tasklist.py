@@ -7,7 +7,6 @@ actor's roles at that moment, so a change of someone's roles applies to open tas
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, and_, false, insert, or_, select, update
@@ -196,7 +195,3 @@ def _assignee_from_expression(meta: dict, task, evaluator) -> str | None:
             f"处理人表达式“{expression}”的结果必须是用户名。",
         )
     return value
-
-
-def task_uuid(task_id: str) -> UUID:
-    return UUID(task_id)

@@ -116,16 +116,6 @@ def complete_task(
     return instance, sorted(instance.current_tasks, key=lambda t: (t.created_at, t.id))
 
 
-def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
-    return list(
-        session.scalars(
-            select(HumanTask)
-            .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
-            .order_by(HumanTask.created_at, HumanTask.id)
-        )
-    )
-
-
 def instance_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     return list(
         session.scalars(
