@@ -8,6 +8,7 @@ from engine.evaluator import Evaluator
 from engine.runtime import Engine
 
 from .org.models import ROLES
+from .records import models as _records  # noqa: F401  (tables the processes write)
 from .sla import service as sla
 from .sla.calendars import sla_due
 
