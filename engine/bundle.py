@@ -76,6 +76,7 @@ def parse_bundle(
     evaluator,
     known_forms: Mapping[str, FormDefinition] = {},
     role_keys: Collection[str] | None = None,
+    property_values: Mapping[str, Collection[str]] | None = None,
 ) -> Bundle:
     """Parse .bpmn/.dmn/.form files together; raise DeployRejected listing every problem (never a partial result).
 
@@ -93,6 +94,7 @@ def parse_bundle(
             first = doc.by_id[el.get("id")]
             report.add("duplicate_id", doc, el, id=el.get("id"), first=first.sourceline)
         BpmnChecker(doc, index, report).run()
+        _check_property_values(doc, property_values or {}, report)
     check_call_cycles(index, report)
     _unused_decisions(bpmn, dmn, report)
     if not report:
@@ -224,6 +226,20 @@ def _unused_decisions(bpmn: list[Document], dmn: list[Document], report: Report)
         for decision in decisions(doc)[:1]:
             if decision.get("id") not in used:
                 report.add("dmn_unused", doc, decision, decision=label(decision))
+
+
+def _check_property_values(
+    doc: Document, known: Mapping[str, Collection[str]], report: Report
+) -> None:
+    if not known:
+        return
+    for el in doc.by_id.values():
+        for name, value in element_properties(el).items():
+            if name in known and value not in known[name]:
+                allowed = ", ".join(sorted(known[name]))
+                report.add(
+                    "property_value_unknown", doc, el, name=name, value=value, allowed=allowed
+                )
 
 
 def _process_bundle(

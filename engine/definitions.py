@@ -54,12 +54,19 @@ def deploy(
     serializer: StateSerializer,
     actor: str | None,
     role_keys: Collection[str] | None = None,
+    property_values: Mapping[str, Collection[str]] | None = None,
 ) -> list[Deployed]:
     """Deploy every executable process in `files` as a new version, or none (raises DeployRejected)."""
     files = _with_dependents(session, files)
     stored_forms = latest_forms(session)
     known = {key: load_form(src, f"{key}.form") for key, src in stored_forms.items()}
-    bundle = parse_bundle(files, evaluator=evaluator, known_forms=known, role_keys=role_keys)
+    bundle = parse_bundle(
+        files,
+        evaluator=evaluator,
+        known_forms=known,
+        role_keys=role_keys,
+        property_values=property_values,
+    )
 
     form_sources = dict(stored_forms)
     for key, form in bundle.forms.items():

@@ -155,6 +155,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{what} has no end event. Add an end event after its last step.",
         "{what_zh}没有结束事件。请在最后一步之后添加结束事件。",
     ),
+    "property_value_unknown": (
+        (
+            '{what} sets the property "{name}" to "{value}", which this application does not '
+            "know. Use one of: {allowed}."
+        ),
+        "{what_zh}的属性“{name}”取值为“{value}”，本系统不认识。可用的取值：{allowed}。",
+    ),
     "called_missing": (
         (
             '{what} calls the process "{ref}", which is not in this upload. Upload its diagram '

@@ -52,6 +52,28 @@ SYSTEM = Actor("system", frozenset({"system"}))
 InstanceListener = Callable[[Session, ProcessInstance, BpmnWorkflow, list[str]], None]
 
 
+@dataclass
+class StepCall:
+    """A person's step about to run: a human task being completed, or a case being started.
+
+    Step hooks see it under the instance lock, in the caller's transaction, before the task
+    runs; what they return is merged into the task's data. A hook that refuses raises an
+    EngineError and the caller's transaction is rolled back. `after_save` callbacks run once
+    the instance is saved (at start, that is when it first has an id).
+    """
+
+    session: Session
+    instance: ProcessInstance
+    actor: Actor
+    step: str  # spec name of the task, or of the start event
+    properties: Mapping[str, str]  # <camunda:property> values drawn on the element
+    data: Mapping[str, Any]  # the data the step sees, the submitted values included
+    after_save: list[Callable[[ProcessInstance], None]] = field(default_factory=list)
+
+
+StepHook = Callable[[StepCall], Mapping[str, Any] | None]
+
+
 @dataclass(frozen=True)
 class CompiledDefinition:
     """What running an instance needs of its definition version; immutable, so cached."""
@@ -104,17 +126,30 @@ class Engine:
         evaluator: Evaluator | None = None,
         serializer: StateSerializer | None = None,
         role_keys: frozenset[str] | None = None,
+        property_values: Mapping[str, frozenset[str]] | None = None,
     ):
         self.evaluator = evaluator or Evaluator()
         self.role_keys = role_keys  # lanes named like one of these are read as candidate roles
+        self.property_values = property_values  # element properties the application acts on
         self.script_engine = make_script_engine(self.evaluator)
         self.serializer = serializer or StateSerializer()
         self._listeners: list[InstanceListener] = []
+        self._step_hooks: list[StepHook] = []
         self._compiled: dict[int, CompiledDefinition] = {}
 
     def on_save(self, listener: InstanceListener) -> None:
         """Call `listener(session, instance, workflow, steps)` after every save."""
         self._listeners.append(listener)
+
+    def before_step(self, hook: StepHook) -> None:
+        """Call `hook(StepCall)` before a person's step runs (see StepCall)."""
+        self._step_hooks.append(hook)
+
+    def _run_step_hooks(self, call: StepCall) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        for hook in self._step_hooks:
+            extra.update(hook(call) or {})
+        return extra
 
     # -- definitions ---------------------------------------------------------------------------
     def deploy(self, session: Session, files: Mapping[str, bytes], actor: Actor) -> list[Deployed]:
@@ -125,6 +160,7 @@ class Engine:
             serializer=self.serializer,
             actor=actor.username,
             role_keys=self.role_keys,
+            property_values=self.property_values,
         )
 
     # -- instances -----------------------------------------------------------------------------
@@ -151,12 +187,24 @@ class Engine:
             status="running",
             summary=dict(data),
         )
+        call = None
+        if self._step_hooks:
+            call = StepCall(session, instance, actor, "", {}, dict(data))
+            for start in compiled.spec.start.outputs:
+                if start.name in compiled.properties:
+                    call.step, call.properties = start.name, compiled.properties[start.name]
+            extra = self._run_step_hooks(call)
+            data = {**data, **extra}
+            workflow.task_tree.data.update(extra)
+            instance.summary = dict(data)
         events = _Events([])
         events.add("start", actor.username, data=dict(data))
         # run to the first wait before inserting, so the row is written once, complete
         failure = self._advance(workflow, events)
         session.add(instance)
         self._save(session, instance, workflow, compiled, events, failure, open_rows={})
+        for callback in call.after_save if call else ():
+            callback(instance)
         return instance
 
     def load(
@@ -282,6 +330,18 @@ class Engine:
         # SpiffWorkflow's run() completes tasks in any state, cancelled ones included.
         if task is None or task.state != TaskState.READY:
             raise task_gone()
+        call = None
+        if self._step_hooks:
+            properties = self.compiled(session, instance.definition_id).properties
+            call = StepCall(
+                session,
+                instance,
+                actor,
+                row.spec_name,
+                properties.get(row.spec_name, {}),
+                {**task.data, **data},
+            )
+            data = {**data, **self._run_step_hooks(call)}
         task.data.update(data)
         task.run()
         closed = update_rows(
@@ -307,6 +367,8 @@ class Engine:
         )
         instance.summary = {**instance.summary, **data}
         self._run_and_save(session, instance, workflow, events, open_rows)
+        for callback in call.after_save if call else ():
+            callback(instance)
         return instance
 
     def _task_event(

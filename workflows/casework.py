@@ -23,6 +23,7 @@ from forms import FormDefinition, load_form
 from . import permissions
 from .notifications.operations import notify
 from .org.queries import user_by_name
+from .records.effects import current_locale
 from .runtime import get_engine
 
 MAX_FREE_DATA_BYTES = 64 * 1024
@@ -87,6 +88,7 @@ def start_case(
     clean = validate(form_for(definition, definition.start_form_key), data, locale)
     # who recorded the request: diagrams hand follow-up work back to this person
     clean["initiator"] = actor.username
+    current_locale.set(locale)
     return get_engine().start(session, key, clean, actor, business_key=business_key)
 
 
@@ -110,6 +112,7 @@ def complete_task(
             raise Forbidden("This task is not yours to complete.", "您无权完成此任务。")
         return validate(form_for_task(session, row), data, locale)
 
+    current_locale.set(locale)
     instance = get_engine().complete_task(
         session, task_id, checked_data, actor, expected_version=expected_version
     )

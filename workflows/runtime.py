@@ -8,7 +8,8 @@ from engine.evaluator import Evaluator
 from engine.runtime import Engine
 
 from .org.models import ROLES
-from .records import models as _records  # noqa: F401  (tables the processes write)
+from .records import milestones
+from .records.effects import effect_names, run_effects
 from .sla import service as sla
 from .sla.calendars import sla_due
 
@@ -18,13 +19,18 @@ def build_engine() -> Engine:
     evaluator = Evaluator()
     # diagrams compute deadlines in business time, e.g. a timer `sla_due(reply_within, sla_calendar)`
     evaluator.register("sla_due", sla_due)
-    engine = Engine(evaluator, role_keys=frozenset(ROLES))
+    engine = Engine(
+        evaluator, role_keys=frozenset(ROLES), property_values={"effect": effect_names()}
+    )
 
     def service_clocks(session, instance, workflow, steps):
         properties = engine.compiled(session, instance.definition_id).properties
         sla.on_instance_saved(session, instance, workflow, steps, properties)
+        milestones.on_instance_saved(session, instance, steps, properties)
 
     engine.on_save(service_clocks)
+    # steps that write the department's records do it in the same transaction
+    engine.before_step(run_effects)
     return engine
 
 

@@ -41,3 +41,60 @@ def test_two_clients_complete_the_same_task_at_once(app, api):
     open_tasks = [t for t in body["tasks"] if t["status"] == "open"]
     assert [t["name"] for t in open_tasks] == ["record_customer_acceptance"]
     assert body["status"] == "running"
+
+
+def test_two_technicians_reserving_the_last_part_at_once(app, api):
+    """Two repairs, one part left: one technician gets it, the other is told; never below 0."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from workflows.records.models import Part
+
+    from .repair_walk import do, new_unit, open_tasks, started
+
+    with app.app_context():
+        db.session.add(Part(part_number="T-LAST-ONE", name="最后一个", family="spindle", on_hand=1))
+        db.session.commit()
+        cases = []
+        for _ in range(2):
+            serial = new_unit(db.session, delivered_days_ago=30)
+            data = {"serial_number": serial, "priority": "normal", "reported_fault": "异响"}
+            case = started(api, "repair_replacement", {**data, "channel": "phone"})["id"]
+            do(api, case, "register_repair", serial_number=serial, mode="carry_in")
+            do(
+                api,
+                case,
+                "diagnose_fault",
+                repair_plan="replace_part",
+                part1_number="T-LAST-ONE",
+                part1_qty=1,
+                part2_number="",
+            )
+            cases.append(case)
+    tasks = [open_tasks(api, case)["reserve_parts"] for case in cases]
+    clients = [api("tech1"), api("tech2")]
+    barrier = threading.Barrier(2)
+    results: dict[int, object] = {}
+
+    def reserve(i):
+        barrier.wait()
+        response = clients[i].post(
+            f"/api/v1/tasks/{tasks[i]['id']}/complete",
+            json={"data": {"wait_for_parts": False}},
+        )
+        results[i] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=reserve, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    codes = sorted(code for code, _ in results.values())
+    assert codes == [200, 409], results
+    loser = next(body for code, body in results.values() if code == 409)
+    assert "T-LAST-ONE" in loser["detail"]
+    with app.app_context():
+        part = db.session.scalar(select(Part).where(Part.part_number == "T-LAST-ONE"))
+        assert (part.on_hand, part.reserved) == (1, 1)
+    still_open = [case for case in cases if "reserve_parts" in open_tasks(api, case)]
+    assert len(still_open) == 1  # the one told keeps the task, to wait for stock or retry

@@ -1,8 +1,10 @@
 """The department's calendars by name, and `sla_due`, the business-time function diagrams call.
 
-Calendars are few and change rarely, so they live in memory: "standard" (office hours in
-Shanghai with China's public holidays and adjusted working days) and "24x7" (premium
-contracts). A calendar per customer site arrives with the customer records.
+Two calendars are built in: "standard" (office hours in Shanghai with China's public holidays
+and adjusted working days) and "24x7" (premium contracts). A customer site's calendar travels
+in the case data as a spec, `site:<zone>|<windows>|<weekdays>|<holidays>` (see
+`calendar_spec`): a case keeps counting on the calendar it was opened with, even if the site's
+hours are edited later, and no database is needed to read it. Parsed calendars are cached.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from engine.evaluator import ExpressionError
 from engine.models import utcnow
 
 from .calendar import BusinessCalendar
+from .hours import WEEKDAY_KEYS, office_hours
 
 _ISO_DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
@@ -30,13 +33,55 @@ def _builtin() -> dict[str, BusinessCalendar]:
     }
 
 
+SITE_PREFIX = "site:"
+HOLIDAY_RULES = ("CN", "none")
+
+
+def calendar_spec(timezone: str, hours: str, weekdays: str, holidays: str) -> str:
+    """The spec of a site's calendar, checked by parsing it: e.g.
+    `site:Asia/Shanghai|08:30-12:00,13:00-17:30|mon-fri|CN`."""
+    spec = f"{SITE_PREFIX}{timezone}|{hours}|{weekdays}|{holidays}"
+    calendar(spec)
+    return spec
+
+
 def calendar(name: str) -> BusinessCalendar:
-    try:
+    if name in _builtin():
         return _builtin()[name]
-    except KeyError:
+    if isinstance(name, str) and name.startswith(SITE_PREFIX):
+        return _site_calendar(name)
+    raise ExpressionError(
+        f"There is no business calendar '{name}'. Use one of: {', '.join(sorted(_builtin()))}.",
+        f"没有名为“{name}”的工作日历。可用的有：{'、'.join(sorted(_builtin()))}。",
+    )
+
+
+def _weekday_numbers(text: str) -> list[int]:
+    """'mon-fri' or 'mon,wed,sat' → weekday numbers (Monday 0)."""
+    days: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        start = WEEKDAY_KEYS.index(first)
+        days.extend(range(start, WEEKDAY_KEYS.index(last) + 1) if last else [start])
+    return days
+
+
+@cache
+def _site_calendar(spec: str) -> BusinessCalendar:
+    try:
+        tz, hours, weekdays, holidays = spec.removeprefix(SITE_PREFIX).split("|")
+        if holidays not in HOLIDAY_RULES:
+            raise ValueError(holidays)
+        windows = office_hours(*hours.split(","), days=_weekday_numbers(weekdays))
+        if holidays == "CN":
+            return BusinessCalendar.china(spec, windows=windows, tz=tz)
+        return BusinessCalendar(name=spec, tz=tz, windows=windows)
+    except (ValueError, KeyError) as exc:
         raise ExpressionError(
-            f"There is no business calendar '{name}'. Use one of: {', '.join(sorted(_builtin()))}.",
-            f"没有名为“{name}”的工作日历。可用的有：{'、'.join(sorted(_builtin()))}。",
+            f"The site calendar '{spec}' cannot be read ({exc}). Write it as "
+            "zone|hours|weekdays|holidays, e.g. Asia/Shanghai|08:30-12:00,13:00-17:30|mon-fri|CN.",
+            f"无法读取站点日历“{spec}”（{exc}）。格式为 时区|工作时段|工作日|节假日，"
+            "例如 Asia/Shanghai|08:30-12:00,13:00-17:30|mon-fri|CN。",
         ) from None
 
 

@@ -195,7 +195,7 @@ def upgrade():
     op.create_table(
         "service_case",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("instance_id", sa.Integer(), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=True),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("customer_name", sa.String(length=200), nullable=False),

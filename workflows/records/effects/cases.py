@@ -1,0 +1,113 @@
+"""Opening a case: who the customer is, which unit, its warranty, and the site's calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.models import utcnow
+from workflows.sla.calendars import calendar_spec
+
+from ..models import Customer, ServiceCase, Site, Unit
+from ..queries import customer_by_code, unit_by_serial
+from ..warranty import effective_end, in_warranty, local_today
+from . import EffectContext, effect
+
+
+def identify(ctx: EffectContext) -> tuple[Customer | None, Unit | None]:
+    """The customer and unit the submitted code and serial number name; 422 when either is
+    unknown or the unit belongs to another customer."""
+    code, serial = ctx.text("customer_code"), ctx.text("serial_number")
+    customer = customer_by_code(ctx.session, code) if code else None
+    if code and customer is None:
+        raise ctx.refuse(
+            "customer_code",
+            f"There is no customer with the code {code}. Check the code, or leave it empty "
+            "for a customer not yet on file.",
+            f"没有编号为 {code} 的客户。请核对编号；尚未建档的客户请留空。",
+        )
+    unit = unit_by_serial(ctx.session, serial) if serial else None
+    if serial and unit is None:
+        raise ctx.refuse(
+            "serial_number",
+            f"There is no unit with the serial number {serial}. Check the nameplate.",
+            f"没有序列号为 {serial} 的设备。请核对铭牌上的序列号。",
+        )
+    if unit is not None and customer is not None and unit.customer_id != customer.id:
+        raise ctx.refuse(
+            "serial_number",
+            f"The unit {serial} belongs to another customer, not to {customer.name}.",
+            f"序列号为 {serial} 的设备属于其他客户，不属于{customer.name}。",
+        )
+    if unit is not None and customer is None:
+        customer = unit.customer
+    return customer, unit
+
+
+def site_calendar(site: Site | None) -> str:
+    if site is None:
+        return "standard"
+    return calendar_spec(site.timezone, site.hours, site.weekdays, site.holidays)
+
+
+def case_facts(customer: Customer | None, unit: Unit | None, data) -> dict[str, Any]:
+    """What the process needs to know of the customer and the unit, for its decisions."""
+    site = unit.site if unit is not None and unit.site is not None else None
+    if site is None and customer is not None and customer.sites:
+        site = customer.sites[0]
+    facts: dict[str, Any] = {
+        "customer_id": customer.id if customer else None,
+        "customer_code": customer.code if customer else "",
+        "customer_name": customer.name if customer else data.get("customer_name") or "",
+        "contract_tier": customer.contract_tier
+        if customer
+        else data.get("contract_tier") or "standard",
+        "site_calendar": site_calendar(site),
+        "unit_id": unit.id if unit else None,
+        "in_warranty": in_warranty(unit, local_today()) if unit else None,
+        "warranty_end": effective_end(unit).isoformat() if unit else None,
+    }
+    if unit is not None:
+        facts["product_model"] = unit.product.model
+        facts["serial_number"] = unit.serial_number
+        facts["production_batch"] = unit.production_batch
+    return facts
+
+
+def open_service_case(ctx: EffectContext, customer, unit, facts) -> ServiceCase:
+    case = ServiceCase(
+        customer_id=facts["customer_id"],
+        unit_id=facts["unit_id"],
+        customer_name=facts["customer_name"],
+        channel=ctx.text("channel") or "phone",
+        category=ctx.text("category") or "repair",
+        priority=ctx.text("priority") or "normal",
+        description=ctx.text("description") or ctx.text("reported_fault"),
+        received_at=utcnow(),
+    )
+    ctx.session.add(case)
+    ctx.session.flush()
+    # the case row is written by the engine after this step; link the record to it then
+    ctx.call.after_save.append(lambda instance: setattr(case, "instance_id", instance.id))
+    return case
+
+
+@effect("case.open")
+def open_case(ctx: EffectContext) -> dict[str, Any]:
+    """Process 1 starts: file the request as a service case."""
+    customer, unit = identify(ctx)
+    facts = case_facts(customer, unit, ctx.data)
+    case = open_service_case(ctx, customer, unit, facts)
+    return {**facts, "service_case_id": case.id}
+
+
+@effect("repair.open")
+def open_repair(ctx: EffectContext) -> dict[str, Any]:
+    """A repair started directly (not from a case): the unit must be on file."""
+    if not ctx.text("serial_number"):
+        raise ctx.refuse(
+            "serial_number",
+            "Enter the serial number of the unit to repair.",
+            "请填写待维修设备的序列号。",
+        )
+    customer, unit = identify(ctx)
+    return {**case_facts(customer, unit, ctx.data), "service_case_id": None, "category": "repair"}
