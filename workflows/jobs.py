@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.models import ProcessInstance, utcnow
 
 from .notifications import delivery
+from .records.replenishment import start_replenishment
 from .runtime import get_engine
 from .sla.sweep import sweep as sla_sweep
 
@@ -45,6 +46,10 @@ celery.conf.update(
         "sweep-notification-emails": {
             "task": "workflows.jobs.sweep_notification_emails",
             "schedule": timedelta(minutes=5),
+        },
+        "check-spare-stock": {
+            "task": "workflows.jobs.check_spare_stock",
+            "schedule": timedelta(days=1),
         },
     },
 )
@@ -161,6 +166,19 @@ def sweep_service_clocks(limit: int = 500) -> int:
         handled = sla_sweep(session, limit=limit)
         session.commit()
         return handled
+    except Exception:
+        session.rollback()
+        raise
+
+
+@celery.task(name="workflows.jobs.check_spare_stock")
+def check_spare_stock() -> int:
+    """Start a replenishment case for each part family below 3 % of its service volume."""
+    session = _session()
+    try:
+        started = start_replenishment(session)
+        session.commit()
+        return len(started)
     except Exception:
         session.rollback()
         raise

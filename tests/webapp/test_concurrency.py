@@ -47,10 +47,9 @@ def test_two_technicians_reserving_the_last_part_at_once(app, api):
     """Two repairs, one part left: one technician gets it, the other is told; never below 0."""
     from sqlalchemy import select
 
+    from tests.webapp.repair_walk import do, new_unit, open_tasks, started
     from webapp.extensions import db
     from workflows.records.models import Part
-
-    from .repair_walk import do, new_unit, open_tasks, started
 
     with app.app_context():
         db.session.add(Part(part_number="T-LAST-ONE", name="最后一个", family="spindle", on_hand=1))

@@ -9,6 +9,16 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from tests.webapp.repair_walk import (
+    do,
+    ends,
+    new_unit,
+    open_tasks,
+    started,
+    submit,
+    task_data,
+    walk,
+)
 from workflows.org.models import User
 from workflows.records.models import (
     FailureRecord,
@@ -22,8 +32,6 @@ from workflows.records.models import (
 from workflows.records.warranty import effective_end
 from workflows.runtime import get_engine
 from workflows.sla.models import SlaClockRecord
-
-from .repair_walk import do, ends, new_unit, open_tasks, started, submit, task_data, walk
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import time_machine
 from sqlalchemy import select
 
 from tests.sample_data import request_data
+from tests.webapp.repair_walk import do, new_unit, open_tasks, start, started, walk
+from tests.webapp.test_repair_paths import DIAGNOSE_NO_PARTS, FINISH
 from workflows.records.models import RepairOrder, ServiceCase
 from workflows.runtime import get_engine
 from workflows.sla.models import SlaClockRecord
-
-from .repair_walk import do, new_unit, open_tasks, start, started, walk
-from .test_repair_paths import DIAGNOSE_NO_PARTS, FINISH
 
 
 @pytest.fixture

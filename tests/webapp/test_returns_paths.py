@@ -8,10 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.webapp.repair_walk import do, new_unit, open_tasks, started, submit, task_data, walk
 from workflows.records.models import ReturnRequest, StockMovement, Unit
 from workflows.records.warranty import local_today
-
-from .repair_walk import do, new_unit, open_tasks, started, submit, task_data, walk
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.errors import Conflict
-from engine.models import Base, utcnow
+from engine.models import Base, ProcessInstance, utcnow
 
 Money = Numeric(12, 2)
 
@@ -119,7 +119,8 @@ class ServiceCase(Base):
     __tablename__ = "service_case"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
+    # linked right after the case's first save: the record is written while the case starts
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), unique=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     customer_name: Mapped[str] = mapped_column(String(200), default="")
@@ -134,6 +135,7 @@ class ServiceCase(Base):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
+    instance: Mapped[ProcessInstance | None] = relationship()
     customer: Mapped[Customer | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
 
@@ -181,6 +183,7 @@ class RepairOrder(Base):
     returned_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
+    instance: Mapped[ProcessInstance | None] = relationship()
     unit: Mapped[Unit] = relationship()
     customer: Mapped[Customer] = relationship()
     loaner: Mapped[LoanerUnit | None] = relationship(foreign_keys=[loaner_id])
@@ -228,7 +231,8 @@ class PartReservation(Base):
     part_id: Mapped[int] = mapped_column(ForeignKey("spare_part.id"), index=True)
     repair_order_id: Mapped[int] = mapped_column(ForeignKey("repair_order.id"), index=True)
     quantity: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="reserved")  # reserved|consumed|released
+    # reserved | consumed | released
+    status: Mapped[str] = mapped_column(String(20), default="reserved")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     part: Mapped[Part] = relationship(lazy="joined")
@@ -297,6 +301,7 @@ class ReturnRequest(Base):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 
+    instance: Mapped[ProcessInstance | None] = relationship()
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     customer: Mapped[Customer] = relationship()
 
