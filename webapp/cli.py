@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 
 from engine.bundle import DeployRejected
 from engine.runtime import SYSTEM
+from engine.errors import EngineError
 from workflows.demo import is_empty, load_demo
+from workflows.demo_cases import has_cases, load_demo_cases
 from workflows.runtime import get_engine
 
 from .extensions import db
@@ -56,13 +58,23 @@ def deploy_command():
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def load_command(if_empty: bool):
-    """Create the demo users (password `demo`)."""
+    """Create the demo users (password `demo`), records, and a few cases."""
     if if_empty and not is_empty(db.session):
         click.echo("database already has users; demo not loaded")
         return
     created = load_demo(db.session)
     db.session.commit()
     click.echo(f"{created} demo users created")
+    if has_cases(db.session):
+        return
+    try:
+        started = load_demo_cases(db.session)
+    except EngineError as exc:  # diagrams not deployed yet: the demo still has its people
+        db.session.rollback()
+        click.echo(f"demo cases not started: {exc}", err=True)
+        return
+    db.session.commit()
+    click.echo(f"{started} demo cases started")
 
 
 def init_app(app: Flask) -> None:

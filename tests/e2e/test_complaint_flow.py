@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
-CUSTOMER = "苏州端到端测试有限公司"
+CUSTOMER = "华东精密机械有限公司"  # demo customer C001, found by the unit's serial number
+SERIAL = "SN-C001-0003"
 VERIFY_DEFECT_ZH = "投诉备案并验证不良现象"
 QUALITY1_NAME = "褚静"  # part of quality1's display name in the demo organisation
 CASE_URL = re.compile(r"/cases/(\d+)$")
@@ -34,10 +35,10 @@ def record_quality_complaint(page: Page) -> int:
     page.click('nav a[href="/requests/new"]')
     expect(page.get_by_test_id("start-form")).to_be_visible()
     page.check('input[name="channel"][value="phone"]')
-    page.fill("#f-customer_name", CUSTOMER)
+    page.fill("#f-customer_name", "")
     page.fill("#f-contact", "13800138000")
-    page.fill("#f-product_model", "AS-300")
-    page.fill("#f-serial_number", "SN-2026-0042")
+    page.fill("#f-product_model", "CNC-800")
+    page.fill("#f-serial_number", SERIAL)
     page.select_option("#f-category", "quality_complaint")
     page.select_option("#f-priority", "high")
     page.fill("#f-description", "设备运行时外壳发热并有异响，客户要求检测。")
@@ -61,7 +62,7 @@ def test_quality_complaint_through_the_browser(log_in):
     case_id = record_quality_complaint(cs1)
     expect(cs1.get_by_test_id("case-title")).to_contain_text(f"#{case_id}")
     expect(cs1.get_by_test_id("case-data")).to_contain_text(CUSTOMER)
-    expect(cs1.get_by_test_id("case-data")).to_contain_text("SN-2026-0042")
+    expect(cs1.get_by_test_id("case-data")).to_contain_text(SERIAL)
     expect(cs1.locator('[data-testid="open-task"][data-task-name="verify_defect"]')).to_be_visible()
 
     # quality, in a browser of its own, finds the task in the inbox and opens it
