@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cases import bp as cases_bp
+    from .records import bp as records_bp
     from .tasks import bp as tasks_bp
 
     session_user.init_app(app)
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
 

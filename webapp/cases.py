@@ -21,6 +21,7 @@ from .auth import login_required
 from .case_panel import process_xml, request_details, submitted_data, timeline
 from .extensions import db
 from .i18n import current_locale
+from .records import case_records
 from .session_user import current_actor
 
 bp = Blueprint("cases", __name__)
@@ -119,6 +120,9 @@ def detail(instance_id: int):
         clocks=[
             (r, clock_of(r), missed(r)) for r in clocks_of(db.session, [instance.id])[instance.id]
         ],
+        records=case_records(db.session, instance.id)
+        if permissions.may_view_records(actor)
+        else None,
         diagram={
             "active": active,
             "completed": sorted(done - set(active)),

@@ -9,8 +9,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from engine.bundle import DeployRejected
-from engine.runtime import SYSTEM
 from engine.errors import EngineError
+from engine.runtime import SYSTEM
 from workflows.demo import is_empty, load_demo
 from workflows.demo_cases import has_cases, load_demo_cases
 from workflows.runtime import get_engine

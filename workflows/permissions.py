@@ -122,3 +122,50 @@ def require_assign(actor: Actor, task: HumanTask) -> None:
             "Only a supervisor or an administrator may reassign tasks.",
             "只有主管或系统管理员可以转派任务。",
         )
+
+
+# the department and those who run it: they read every record (customers, units, repairs,
+# spare parts, returns); integrations read them through the API
+RECORD_READERS = frozenset(
+    {
+        "admin",
+        "process_owner",
+        "dept_manager",
+        "supervisor",
+        "customer_service",
+        "repair_tech",
+        "tech_support",
+        "quality",
+        "returns",
+        "warehouse",
+        "integration",
+    }
+)
+# outside the department, management and the plant read failures and repair rates (返修率) only
+FAILURE_READERS = RECORD_READERS | {"gm", "plant_director", "rd", "production", "qa"}
+
+
+def may_view_records(actor: Actor) -> bool:
+    """Whether the actor may read customers, units, repair orders, parts and returns."""
+    return bool(actor.roles & RECORD_READERS)
+
+
+def may_view_failures(actor: Actor) -> bool:
+    """Whether the actor may read the failure records and the repair rates."""
+    return bool(actor.roles & FAILURE_READERS)
+
+
+def require_records(actor: Actor) -> None:
+    if not may_view_records(actor):
+        raise Forbidden(
+            "Only the after-sales department may read its records.",
+            "只有售后工程部可以查看这些档案。",
+        )
+
+
+def require_failures(actor: Actor) -> None:
+    if not may_view_failures(actor):
+        raise Forbidden(
+            "Your roles do not include reading failure records and repair rates.",
+            "您的角色无权查看故障记录和返修率。",
+        )

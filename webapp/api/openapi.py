@@ -9,7 +9,21 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from . import bp
-from .schemas import AuditEventSchema, DefinitionSchema, IncidentSchema, InstanceSchema, TaskSchema
+from .schemas import (
+    AuditEventSchema,
+    CustomerSchema,
+    DefinitionSchema,
+    FailureRecordSchema,
+    FamilyStockSchema,
+    IncidentSchema,
+    InstanceSchema,
+    PartSchema,
+    RepairOrderSchema,
+    RepairRateSchema,
+    ReturnRequestSchema,
+    TaskSchema,
+    UnitSchema,
+)
 
 _ERRORS = {
     code: {
@@ -91,6 +105,80 @@ _PATHS = {
             ["400", "401", "403", "404", "409", "422"],
         )
     },
+    "/customers": {
+        "get": (
+            "Customers whose code, name or contact contain q",
+            "Customer",
+            ["400", "401", "403"],
+        )
+    },
+    "/customers/{id}": {
+        "get": ("A customer with sites and units", "Customer", ["401", "403", "404"])
+    },
+    "/units": {
+        "get": (
+            "Units by exact serial, or whose serial, batch, model or customer contain q; "
+            "with warranty_end and in_warranty (today, local)",
+            "Unit",
+            ["400", "401", "403"],
+        )
+    },
+    "/units/{id}": {
+        "get": (
+            "A unit with its warranty extensions and history (newest first)",
+            "Unit",
+            ["401", "403", "404"],
+        )
+    },
+    "/repair-orders": {
+        "get": (
+            "Repair orders, newest first; filters status, unit",
+            "RepairOrder",
+            ["400", "401", "403"],
+        )
+    },
+    "/repair-orders/{id}": {
+        "get": (
+            "A repair order with its parts and acceptance",
+            "RepairOrder",
+            ["401", "403", "404"],
+        )
+    },
+    "/parts": {
+        "get": (
+            "Spare parts with stock on hand, reserved and available; `families`: the 3 % rule",
+            "Part",
+            ["400", "401", "403"],
+        )
+    },
+    "/return-requests": {
+        "get": (
+            "Returns and exchanges, newest first; filters status, unit",
+            "ReturnRequest",
+            ["400", "401", "403"],
+        )
+    },
+    "/return-requests/{id}": {
+        "get": (
+            "A return or exchange and the rule that decided it",
+            "ReturnRequest",
+            ["401", "403", "404"],
+        )
+    },
+    "/failure-records": {
+        "get": (
+            "Failure records, newest first; filters unit, batch",
+            "FailureRecord",
+            ["400", "401", "403"],
+        )
+    },
+    "/repair-rate": {
+        "get": (
+            "Repair rate (返修率) per product and production batch",
+            "RepairRate",
+            ["401", "403"],
+        )
+    },
 }
 
 
@@ -110,6 +198,14 @@ def build_spec() -> dict:
         "Definition": DefinitionSchema,
         "AuditEvent": AuditEventSchema,
         "Incident": IncidentSchema,
+        "Customer": CustomerSchema,
+        "Unit": UnitSchema,
+        "RepairOrder": RepairOrderSchema,
+        "Part": PartSchema,
+        "FamilyStock": FamilyStockSchema,
+        "ReturnRequest": ReturnRequestSchema,
+        "FailureRecord": FailureRecordSchema,
+        "RepairRate": RepairRateSchema,
     }.items():
         spec.components.schema(name, schema=schema)
     spec.components.schema(
