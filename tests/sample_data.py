@@ -15,6 +15,21 @@ KNOWN = {
     "customer_name": "华东精密机械有限公司",
     "product_model": "AS-300",
     "reassign_to": "",  # optional: an escalation keeps the task with its owner
+    # records (docs/records.md): empty optional references let the record be found by serial
+    "customer_code": "",
+    "engineer": "",  # any repair technician may claim the repair
+    "asset_tag": "",  # any available loaner of the product
+    "part1_number": "PWR-200",
+    "part1_qty": 1,
+    "part2_number": "",
+    "part2_qty": None,
+    "part_number": "PWR-200",
+    "quote_amount": 1200,
+    "charge": 0,  # free in warranty
+    "tracking_number": "SF1234567890",
+    "signed_by_name": "王工",
+    "carrier": "顺丰速运",
+    "replacement_serial": "",  # an exchange names the new unit; a refund does not
 }
 
 
@@ -63,5 +78,10 @@ def fill(key: str, **overrides: Any) -> dict[str, Any]:
 
 
 def request_data(category: str = "quality_complaint", **overrides: Any) -> dict[str, Any]:
-    defaults = {"priority": "normal", "description": "设备运行时出现异常噪音，客户要求尽快处理。"}
+    defaults = {
+        "priority": "normal",
+        "description": "设备运行时出现异常噪音，客户要求尽快处理。",
+        # the start looks the serial up in the records (case.open): a sample one is on no file
+        "serial_number": "",
+    }
     return fill("customer_request_start", category=category, **{**defaults, **overrides})

@@ -4,7 +4,9 @@ Each task completion loads the instance from the database and saves it again, so
 instance is serialized and restored after every step. Timers are fired the way the timer
 job does it (`Engine.fire_timers`) once the clock has been moved past their due time
 (time-machine), so the waits are the diagram's own: the table's P3D before a follow-up visit,
-`sla_due(...)` for a late first reply.
+`sla_due(...)` for a late first reply. The record effects do not run here: a stand-in returns
+what each would (tests/engine/test_repair_diagrams.py), so a repair runs through process 2 as
+it does in production. Process 2 on its own is driven there.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engine.audit import history
 from engine.evaluator import Evaluator
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor, Engine
+from tests.engine.test_repair_diagrams import Records
 from tests.sample_data import fill, request_data
 
 STARTER = Actor("cs1", frozenset({"customer_service"}))
@@ -29,11 +32,14 @@ FOLLOW_UP_AFTER = timedelta(days=3)  # the P3D of diagrams/sla_targets.dmn
 PATHS = {
     "technical support": ("installation", {}, "service_completed"),
     "repair fixed first time": ("repair", {}, "repair_closed"),
-    "repair escalated to the supervisor twice": (
+    "repair: supervisor's plan, test failed once, not accepted once": (
         "repair",
         {
-            "diagnose_and_repair": [{"fault_fixed": "no"}],
-            "repair_per_plan": [{"fault_fixed": "no"}, {"fault_fixed": "yes"}],
+            "diagnose_fault": [{"repair_plan": "unresolvable"}],
+            "repair_unit": [{"resolution": "replaced_part"}],
+            "test_unit": [{"test_passed": "no"}, {"test_passed": "yes"}],
+            "customer_acceptance": [{"accept_appearance": "no"}, {"accept_appearance": "yes"}],
+            "record_failure": [{"defective_parts": "no"}],
         },
         "repair_closed",
     ),
@@ -59,12 +65,20 @@ def sla_due(within: str, calendar: str) -> str:
     return (datetime.now(UTC) + span).isoformat()
 
 
-@pytest.fixture(scope="module")
-def sla_engine() -> Engine:
-    """An engine whose diagrams can call sla_due, as the app's engine can."""
+@pytest.fixture
+def records() -> Records:
+    return Records()
+
+
+@pytest.fixture
+def sla_engine(records) -> Engine:
+    """An engine whose diagrams can call sla_due, as the app's engine can, and whose record
+    effects are stood in for."""
     evaluator = Evaluator()
     evaluator.register("sla_due", sla_due)
-    return Engine(evaluator)
+    engine = Engine(evaluator)
+    engine.before_step(records)
+    return engine
 
 
 def _actor_for(task: HumanTask) -> Actor:
@@ -131,7 +145,7 @@ def test_every_path_reaches_its_end(session, sla_engine, deployed, path):
     category, answers, end = PATHS[path]
     instance, seen = _drive(session, sla_engine, category, answers)
     assert instance.status == "completed", (instance.status, seen)
-    assert "handle_overdue_reply" not in seen  # every reply was in time
+    assert not [s for s in seen if s.startswith("handle_overdue")]  # every reply was in time
     follow_up = next(s for s in seen if s.startswith("follow_up_"))
     assert seen[seen.index(follow_up) - 1] == "timer"  # the visit waited for its date
     events = history(session, instance.id)
@@ -139,40 +153,61 @@ def test_every_path_reaches_its_end(session, sla_engine, deployed, path):
     assert end in ends
     steps = [e.payload["task"] for e in events if e.payload.get("kind") == "BusinessRuleTask"]
     assert steps[:2] == ["route_request", "determine_sla_targets"]
+    assert "determine_repair_sla" not in steps  # a called repair runs on the case's clocks
     for spec, overrides in answers.items():  # every planned answer was used
         assert seen.count(spec) >= len(overrides), (spec, seen)
 
 
-def test_the_repair_loop_does_not_arm_the_reply_timer_again(session, sla_engine, deployed):
-    """After the supervisor's plan the technician repairs per the plan: the first response
-    (and its reply timer) is not entered again, so a long second round is not "overdue"."""
+def test_a_repair_runs_in_process_2_with_the_case_data_in_and_out(
+    session, sla_engine, records, deployed
+):
+    """The repair route calls repair_replacement: its tasks go to their roles with the case's
+    data, the case's clocks run on (no second deadline table), and what the repair recorded
+    comes back to the case for the follow-up visit."""
     instance = sla_engine.start(
         session, "customer_request", {**request_data("repair"), "initiator": "cs1"}, STARTER
     )
     session.commit()
-    session.expire_all()
-    assert session.get(ProcessInstance, instance.id).next_timer_at is not None  # reply timer
-    for spec, answers in (
-        ("diagnose_and_repair", {"fault_fixed": "no"}),
-        ("decide_repair_plan", {}),
-    ):
-        [task] = _open_tasks(session, instance.id)
-        assert task.spec_name == spec
-        sla_engine.complete_task(session, task.id, fill(task.form_key, **answers), _actor_for(task))
+    assert records.calls == [("request_received", "case.open")]
+    roles = {}
+    for _ in range(20):
+        tasks = _open_tasks(session, instance.id)
+        if not tasks:
+            break
+        [task] = tasks
+        roles[task.spec_name] = (task.role, task.form_key)
+        sla_engine.complete_task(session, task.id, fill(task.form_key), _actor_for(task))
         session.commit()
+    assert roles == {
+        "register_repair": ("customer_service", "register_repair"),
+        "diagnose_fault": ("repair_tech", "diagnose_fault"),
+        "repair_unit": ("repair_tech", "repair_unit"),
+        "test_unit": ("repair_tech", "test_unit"),
+        "return_unit": ("repair_tech", "return_unit"),
+        "customer_acceptance": ("customer_service", "customer_acceptance"),
+        "record_failure": ("repair_tech", "record_failure"),
+        "send_parts_upstream": ("warehouse", "send_parts_upstream"),
+    }
+    # the register step saw the case the start opened
+    assert records.seen["register_repair"]["service_case_id"] == 7
+    assert records.seen["register_repair"]["sla_calendar"] == "standard"
 
+    _fire_when_due(session, sla_engine, instance.id)  # the follow-up visit's date
     [task] = _open_tasks(session, instance.id)
-    assert (task.spec_name, task.role, task.form_key) == (
-        "repair_per_plan",
-        "repair_tech",
-        "repair_per_plan",
-    )
+    assert task.spec_name == "follow_up_repair"
+    sla_engine.complete_task(session, task.id, fill(task.form_key), _actor_for(task))
+    session.commit()
+    after = records.seen["follow_up_repair"]
+    assert (after["repair_order_id"], after["failure_record_id"]) == (11, 5)
+    assert after["accepted"] is True
     session.expire_all()
-    assert session.get(ProcessInstance, instance.id).next_timer_at is None  # nothing armed
-    with time_machine.travel(datetime.now(UTC) + timedelta(hours=3), tick=False):
-        sla_engine.fire_timers(session, instance.id)  # a round longer than the reply's PT2H
-        session.commit()
-    assert [t.spec_name for t in _open_tasks(session, instance.id)] == ["repair_per_plan"]
+    assert session.get(ProcessInstance, instance.id).status == "completed"
+    events = history(session, instance.id)
+    assert "repair_case" in [
+        e.payload["task"] for e in events if e.payload.get("kind") == "CallActivity"
+    ]
+    rules = [e.payload["task"] for e in events if e.payload.get("kind") == "BusinessRuleTask"]
+    assert rules == ["route_request", "determine_sla_targets", "decide_warranty"]
 
 
 def test_quality_complaint_runs_root_cause_in_parallel(session, sla_engine, deployed):
@@ -206,7 +241,7 @@ def test_a_late_reply_is_escalated_to_the_supervisor_by_the_timer_job(
     )
     session.commit()
     [task] = _open_tasks(session, instance.id)
-    assert task.spec_name == "diagnose_and_repair"
+    assert task.spec_name == "register_repair"  # the first step of process 2
     # premium: a reply within 30 minutes, round the clock
     assert instance.summary.get("contract_tier") == "premium"
     session.expire_all()
@@ -216,10 +251,10 @@ def test_a_late_reply_is_escalated_to_the_supervisor_by_the_timer_job(
     assert _fire_when_due(session, sla_engine, instance.id) == due
     open_now = _open_tasks(session, instance.id)
     assert {(t.spec_name, t.role) for t in open_now} == {
-        ("diagnose_and_repair", "repair_tech"),  # the technician keeps the task
-        ("handle_overdue_reply", "supervisor"),
+        ("register_repair", "customer_service"),  # customer service keeps the task
+        ("handle_overdue_repair_reply", "supervisor"),
     }
-    escalation = next(t for t in open_now if t.spec_name == "handle_overdue_reply")
+    escalation = next(t for t in open_now if t.spec_name == "handle_overdue_repair_reply")
     sla_engine.complete_task(
         session,
         escalation.id,
@@ -227,10 +262,10 @@ def test_a_late_reply_is_escalated_to_the_supervisor_by_the_timer_job(
         Actor("supervisor1", frozenset({"supervisor"})),
     )
     session.commit()
-    assert [t.spec_name for t in _open_tasks(session, instance.id)] == ["diagnose_and_repair"]
+    assert [t.spec_name for t in _open_tasks(session, instance.id)] == ["register_repair"]
     ends = [
         e.payload["task"]
         for e in history(session, instance.id)
         if e.payload.get("kind") == "EndEvent"
     ]
-    assert ends == ["escalation_handled"]
+    assert ends == ["repair_escalation_handled"]

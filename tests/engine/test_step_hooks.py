@@ -9,7 +9,6 @@ from sqlalchemy import select
 from engine.errors import Conflict
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor, Engine
-
 from tests.engine.test_bundle import bpmn, deploy, flow, one, rejected
 
 OWNER = Actor("owner", frozenset({"process_owner"}))
