@@ -106,6 +106,15 @@ def ends(api, instance_id: int) -> list[str]:
 
 
 def task_data(api, instance_id: int, task: str) -> dict:
-    """The data the open task `task` sees: decision outputs and effect results included."""
-    row = open_tasks(api, instance_id)[task]
-    return api("admin").get(f"/api/v1/tasks/{row['id']}").get_json()["data"]
+    """The data the open task `task` sees in the engine: decision outputs and effect results."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from webapp.extensions import db
+    from workflows.runtime import get_engine
+
+    with api("admin").client.application.app_context():
+        _, workflow = get_engine().load(db.session, instance_id, lock=False)
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        data = next(dict(t.data) for t in ready if t.task_spec.name == task)
+        db.session.rollback()
+    return data

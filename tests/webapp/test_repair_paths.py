@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -32,15 +31,6 @@ from workflows.records.models import (
 from workflows.records.warranty import effective_end
 from workflows.runtime import get_engine
 from workflows.sla.models import SlaClockRecord
-
-
-@pytest.fixture
-def db(app):
-    from webapp.extensions import db
-
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
 
 
 def repair(api, serial: str, **extra) -> int:
@@ -207,6 +197,7 @@ def test_unresolvable_in_warranty_replaced_and_warranty_extended_each_time(api, 
             case,
             [
                 ("diagnose_fault", {**DIAGNOSE_NO_PARTS, "repair_plan": "unresolvable"}),
+                ("decide_repair_plan_escalation", {}),  # the supervisor decides the plan
                 ("repair_unit", {"resolution": "unresolvable", "labour_hours": 1, "charge": 0}),
                 ("replace_unit", {"replacement_note": f"第{attempt}次无法修复，整机更换"}),
                 *FINISH,
@@ -322,15 +313,6 @@ def test_unknown_serial_and_a_unit_of_another_customer_are_422(api, db):
     other = started_or(api, {"serial_number": serial, "customer_code": "C001"})
     assert other.status_code == 422
     assert "属于其他客户" in other.get_json()["errors"]["serial_number"][0]
-    cs2 = db.scalar(select(User).where(User.username == "cs2"))
-    cs2.locale = "en"
-    db.commit()
-    try:
-        english = started_or(api, {"serial_number": serial, "customer_code": "C001"}, "cs2")
-    finally:
-        cs2.locale = "zh_CN"
-        db.commit()
-    assert "belongs to another customer" in english.get_json()["errors"]["serial_number"][0]
     assert (
         db.scalar(
             select(func.count())
@@ -342,6 +324,24 @@ def test_unknown_serial_and_a_unit_of_another_customer_are_422(api, db):
         )
         == 0
     )
+
+
+def test_the_refusal_speaks_the_users_language(app, api):
+    # no app context held across the requests: each request chooses its own language
+    from webapp.extensions import db
+
+    with app.app_context():
+        serial = new_unit(db.session, customer="C003")
+        db.session.scalar(select(User).where(User.username == "cs2")).locale = "en"
+        db.session.commit()
+    try:
+        english = started_or(api, {"serial_number": serial, "customer_code": "C001"}, "cs2")
+    finally:
+        with app.app_context():
+            db.session.scalar(select(User).where(User.username == "cs2")).locale = "zh_CN"
+            db.session.commit()
+    assert english.status_code == 422
+    assert "belongs to another customer" in english.get_json()["errors"]["serial_number"][0]
 
 
 def started_or(api, data: dict, user: str = "cs1"):

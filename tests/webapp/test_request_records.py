@@ -18,15 +18,6 @@ from workflows.runtime import get_engine
 from workflows.sla.models import SlaClockRecord
 
 
-@pytest.fixture
-def db(app):
-    from webapp.extensions import db
-
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
-
-
 def request(api, **fields) -> dict:
     return started(api, "customer_request", {**request_data("repair"), **fields})
 

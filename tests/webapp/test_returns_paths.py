@@ -5,21 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from tests.webapp.repair_walk import do, new_unit, open_tasks, started, submit, task_data, walk
 from workflows.records.models import ReturnRequest, StockMovement, Unit
 from workflows.records.warranty import local_today
-
-
-@pytest.fixture
-def db(app):
-    from webapp.extensions import db
-
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
 
 
 def return_case(api, serial: str, kind: str, reason: str) -> dict:
