@@ -8,6 +8,11 @@ from tests.sample_data import fill, request_data
 
 
 def test_two_clients_complete_the_same_task_at_once(app, api):
+    from tests.webapp.repair_walk import new_unit
+    from webapp.extensions import db
+
+    with app.app_context():
+        serial = new_unit(db.session)
     started = (
         api("cs1")
         .post(
@@ -17,8 +22,8 @@ def test_two_clients_complete_the_same_task_at_once(app, api):
         .get_json()
     )
     task = next(t for t in started["tasks"] if t["status"] == "open")
-    data = {"data": fill(task["form_key"])}
-    clients = [api("tech1"), api("tech2")]
+    data = {"data": fill(task["form_key"], serial_number=serial, engineer="")}
+    clients = [api("cs1"), api("cs2")]
     barrier = threading.Barrier(len(clients))
     results: list[int] = []
 
@@ -39,7 +44,7 @@ def test_two_clients_complete_the_same_task_at_once(app, api):
     ]
     assert len(completions) == 1
     open_tasks = [t for t in body["tasks"] if t["status"] == "open"]
-    assert [t["name"] for t in open_tasks] == ["record_customer_acceptance"]
+    assert [t["name"] for t in open_tasks] == ["diagnose_fault"]
     assert body["status"] == "running"
 
 

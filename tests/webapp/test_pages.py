@@ -79,6 +79,21 @@ def inbox_rows(page: str, section: str) -> list[tuple[str, str, str]]:
     return _ROW.findall(page[start:end])
 
 
+def repair_at_diagnosis(app, browser) -> int:
+    """A repair request registered by customer service: the diagnosis waits for a technician."""
+    from tests.webapp.repair_walk import new_unit
+    from webapp.extensions import db
+
+    case_id = record_request(browser, category="repair")
+    cs1 = browser("cs1")
+    task_id = task_of_case(cs1.text("/tasks"), "claimable", case_id, "register_repair")
+    with app.app_context():
+        serial = new_unit(db.session)
+    data = fill("register_repair", serial_number=serial, engineer="")
+    assert cs1.post(f"/tasks/{task_id}", data).status_code == 302
+    return case_id
+
+
 def task_of_case(page: str, section: str, case_id: int, spec: str) -> str | None:
     for task_id, name, row in inbox_rows(page, section):
         if name == spec and f'href="/cases/{case_id}"' in row:
@@ -289,10 +304,10 @@ def test_retry_with_values_that_are_not_a_json_object_changes_nothing(failed_cas
 
 
 # -- assigning --------------------------------------------------------------------------------
-def test_supervisor_assigns_a_repair_task_through_the_task_page(browser):
-    case_id = record_request(browser, category="repair")
+def test_supervisor_assigns_a_repair_task_through_the_task_page(app, browser):
+    case_id = repair_at_diagnosis(app, browser)
     tech1, tech2, supervisor = browser("tech1"), browser("tech2"), browser("supervisor")
-    task_id = task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair")
+    task_id = task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_fault")
     assert task_id is not None
     assert 'data-testid="assign-form"' not in tech1.text(f"/tasks/{task_id}")
 
@@ -310,17 +325,17 @@ def test_supervisor_assigns_a_repair_task_through_the_task_page(browser):
     assert "Task assigned to 维修工程师 冯涛." in page
     assert re.search(r'data-testid="task-holder">[^<]*冯涛', page)
 
-    assert task_of_case(tech2.text("/tasks"), "assigned", case_id, "diagnose_and_repair") == task_id
-    assert task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair") is None
+    assert task_of_case(tech2.text("/tasks"), "assigned", case_id, "diagnose_fault") == task_id
+    assert task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_fault") is None
     assert 'data-testid="complete-task"' not in tech1.text(f"/tasks/{task_id}")
-    assert tech1.post(f"/tasks/{task_id}", fill("diagnose_and_repair")).status_code == 403
+    assert tech1.post(f"/tasks/{task_id}", fill("diagnose_fault")).status_code == 403
     assert 'data-testid="complete-task"' in tech2.text(f"/tasks/{task_id}")  # still open, tech2's
 
 
-def test_assigning_needs_an_assigner_and_a_known_person(browser):
-    case_id = record_request(browser, category="repair")
+def test_assigning_needs_an_assigner_and_a_known_person(app, browser):
+    case_id = repair_at_diagnosis(app, browser)
     tech1, supervisor = browser("tech1"), browser("supervisor")
-    task_id = task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair")
+    task_id = task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_fault")
     assert tech1.post(f"/tasks/{task_id}/assign", {"username": "tech1"}).status_code == 403
     assert browser("cs2").post(f"/tasks/{task_id}/assign", {"username": "tech2"}).status_code == 404
 
@@ -329,9 +344,7 @@ def test_assigning_needs_an_assigner_and_a_known_person(browser):
     )
     assert "Choose a person from the list" in response.get_data(as_text=True)
     # nobody was assigned: the task is still open to every repair technician
-    assert (
-        task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_and_repair") == task_id
-    )
+    assert task_of_case(tech1.text("/tasks"), "claimable", case_id, "diagnose_fault") == task_id
 
 
 # -- lists, language, diagram -----------------------------------------------------------------
