@@ -31,7 +31,9 @@ def _do(session: Session, instance: ProcessInstance, task: str, who: str, **data
             HumanTask.status == "open",
         )
     )
-    casework.complete_task(session, row.id, data, _actor(session, who))
+    # as on the task page: the form starts from the case data, the person changes what they must
+    session.refresh(instance)
+    casework.complete_task(session, row.id, {**instance.summary, **data}, _actor(session, who))
 
 
 def _request(session: Session, category: str, **data: Any) -> ProcessInstance:
@@ -39,7 +41,7 @@ def _request(session: Session, category: str, **data: Any) -> ProcessInstance:
         "channel": "phone",
         "customer_code": "C001",
         "customer_name": "",
-        "contact": "刘经理 021-5555-0101",
+        "contact": "021-5555-0101",
         "product_model": "",
         "serial_number": "",
         "category": category,
@@ -90,7 +92,7 @@ def load_demo_cases(session: Session) -> int:
         session,
         "repair",
         serial_number="SN-C001-0002",
-        description="设备无法启动。",
+        description="设备通电后无法启动，控制面板无显示。",
     )
     _do(session, quoted, "register_repair", "cs1", serial_number="SN-C001-0002", mode="carry_in")
     _do(session, quoted, "prepare_quote", "tech2", quote_amount="3200", quote_note="更换电源模块")

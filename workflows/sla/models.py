@@ -18,7 +18,8 @@ class SlaClockRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # reply, onsite, resolve
-    calendar: Mapped[str] = mapped_column(String(50))
+    # a built-in name or a site calendar spec (workflows.sla.calendars)
+    calendar: Mapped[str] = mapped_column(String(200))
     # SlaClock.to_dict(): target, start, pauses, stop
     clock: Mapped[dict[str, Any]]
     # the deadline while the clock runs (None while paused or stopped), for the sweep's index

@@ -97,7 +97,8 @@ def open_case(ctx: EffectContext) -> dict[str, Any]:
     customer, unit = identify(ctx)
     facts = case_facts(customer, unit, ctx.data)
     case = open_service_case(ctx, customer, unit, facts)
-    return {**facts, "service_case_id": case.id}
+    # the repair registration starts from what the customer reported
+    return {**facts, "service_case_id": case.id, "reported_fault": case.description}
 
 
 @effect("repair.open")
