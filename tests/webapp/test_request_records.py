@@ -96,3 +96,10 @@ def test_unknown_customer_or_serial_is_refused_and_nothing_is_filed(api, db):
     assert wrong.status_code == 422 and "serial_number" in wrong.get_json()["errors"]
     db.expire_all()
     assert db.scalar(select(ServiceCase.id).order_by(ServiceCase.id.desc()).limit(1)) == before
+
+
+def test_a_request_names_its_customer_one_way_or_another(api):
+    nobody = {"customer_code": "", "serial_number": "", "customer_name": ""}
+    response = start(api, "customer_request", {**request_data("repair"), **nobody})
+    assert response.status_code == 422
+    assert "customer_name" in response.get_json()["errors"]

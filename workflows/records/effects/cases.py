@@ -95,6 +95,12 @@ def open_service_case(ctx: EffectContext, customer, unit, facts) -> ServiceCase:
 def open_case(ctx: EffectContext) -> dict[str, Any]:
     """Process 1 starts: file the request as a service case."""
     customer, unit = identify(ctx)
+    if customer is None and not ctx.text("customer_name"):
+        raise ctx.refuse(
+            "customer_name",
+            "Enter the customer's code, the unit's serial number, or the customer's name.",
+            "请填写客户编号、设备序列号或客户名称。",
+        )
     facts = case_facts(customer, unit, ctx.data)
     case = open_service_case(ctx, customer, unit, facts)
     # the repair registration starts from what the customer reported
