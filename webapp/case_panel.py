@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,13 +119,42 @@ def _answers(
     ]
 
 
-def process_xml(definition: ProcessDefinition) -> str:
-    """The BPMN file of the deployed version that holds this process."""
-    marker = f'id="{definition.key}"'
+def process_xml(definition: ProcessDefinition, key: str | None = None) -> str:
+    """The BPMN file of the deployed version that holds process `key` (by default its own)."""
+    marker = re.compile(rf'<(?:\w+:)?process\b[^>]*\bid="{re.escape(key or definition.key)}"')
     for name, text in sorted(definition.source_files.items()):
-        if name.endswith(".bpmn") and marker in text:
+        if name.endswith(".bpmn") and marker.search(text):
             return text
     raise NotFound("The diagram of this process is missing.", "缺少此流程的流程图。")
+
+
+_CALLED = re.compile(r'<(?:\w+:)?callActivity\b[^>]*\bcalledElement="([^"]+)"')
+_PROCESS_NAME = r'<(?:\w+:)?process\b[^>]*\bid="{key}"[^>]*\bname="([^"]*)"'
+
+
+@dataclass(frozen=True)
+class CalledDiagram:
+    key: str
+    name: str  # as drawn (Chinese in the shipped diagrams)
+
+
+def called_keys(definition: ProcessDefinition) -> list[str]:
+    """The processes this one calls (call activities), in drawing order."""
+    return list(dict.fromkeys(_CALLED.findall(process_xml(definition))))
+
+
+def called_diagrams(definition: ProcessDefinition, reached: set[str]) -> list[CalledDiagram]:
+    """The processes this one calls whose steps the case has reached, to draw beside it."""
+    found = []
+    for key in called_keys(definition):
+        try:
+            xml = process_xml(definition, key)
+        except NotFound:
+            continue
+        if any(f'id="{step}"' in xml for step in reached):
+            name = re.search(_PROCESS_NAME.format(key=re.escape(key)), xml)
+            found.append(CalledDiagram(key, name[1] if name else key))
+    return found
 
 
 _NAME_EN = (

@@ -18,7 +18,14 @@ from workflows.sla.service import clock_of, clocks_of, missed
 
 from . import labels
 from .auth import login_required
-from .case_panel import process_xml, request_details, submitted_data, timeline
+from .case_panel import (
+    called_diagrams,
+    called_keys,
+    process_xml,
+    request_details,
+    submitted_data,
+    timeline,
+)
 from .extensions import db
 from .i18n import current_locale
 from .records import case_records
@@ -128,6 +135,7 @@ def detail(instance_id: int):
             "completed": sorted(done - set(active)),
             "failed": sorted({i.task_spec for i in incidents if i.task_spec}),
         },
+        called=called_diagrams(instance.definition, done | set(active)),
     )
 
 
@@ -142,8 +150,12 @@ def _may_open(task: HumanTask, actor) -> bool:
 @bp.get("/cases/<int:instance_id>/diagram.bpmn")
 @login_required
 def diagram(instance_id: int):
+    """The case's diagram, or with `?process=` one of the processes it calls."""
     instance = _visible_case(instance_id)
-    return Response(process_xml(instance.definition), mimetype="application/xml")
+    key = request.args.get("process") or instance.definition.key
+    if key != instance.definition.key and key not in called_keys(instance.definition):
+        abort(404)
+    return Response(process_xml(instance.definition, key), mimetype="application/xml")
 
 
 # -- starting -------------------------------------------------------------------------------------

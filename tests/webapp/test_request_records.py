@@ -103,3 +103,26 @@ def test_a_request_names_its_customer_one_way_or_another(api):
     response = start(api, "customer_request", {**request_data("repair"), **nobody})
     assert response.status_code == 422
     assert "customer_name" in response.get_json()["errors"]
+
+
+def test_the_case_page_draws_the_repair_process_it_called(api, browser_for_case):
+    page, diagram = browser_for_case
+    assert 'data-testid="called-diagram" data-process="repair_replacement"' in page
+    assert '<bpmn:process id="repair_replacement"' in diagram
+
+
+@pytest.fixture
+def browser_for_case(app, api, db):
+    from tests.webapp.test_pages import Browser
+
+    serial = new_unit(db, customer="C001")
+    case = request(api, customer_code="C001", serial_number=serial, customer_name="")
+    complaint = request(api, category="quality_complaint", customer_code="C001")
+    elsewhere = Browser(app, "cs1").text(f"/cases/{complaint['id']}")
+    assert 'data-testid="called-diagram"' not in elsewhere  # the route never called a repair
+    do(api, case["id"], "register_repair", serial_number=serial, mode="onsite")
+    cs1 = Browser(app, "cs1")
+    page = cs1.text(f"/cases/{case['id']}")
+    diagram = cs1.text(f"/cases/{case['id']}/diagram.bpmn?process=repair_replacement")
+    assert cs1.get(f"/cases/{case['id']}/diagram.bpmn?process=nothing").status_code == 404
+    return page, diagram
