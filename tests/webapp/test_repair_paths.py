@@ -396,3 +396,33 @@ def test_a_busy_unit_cannot_be_registered_twice(api, db):
     assert response.status_code == 409
     assert "register_repair" in open_tasks(api, second)
     assert ends(api, second) == []
+
+
+def test_unresolvable_out_of_warranty_goes_back_unrepaired(app, api, db):
+    serial = new_unit(db, delivered_days_ago=900)
+    case = repair(api, serial)
+    register(api, case, serial)
+    do(api, case, "prepare_quote", quote_amount=600)
+    do(api, case, "record_quote_answer", quote_accepted="yes")
+    do(api, case, "diagnose_fault", **{**DIAGNOSE_NO_PARTS, "repair_plan": "unresolvable"})
+    do(api, case, "decide_repair_plan_escalation")
+    # out of warranty, 24 hours bring no free replacement part
+    fire_timers(app, case, timedelta(hours=25))
+    assert set(open_tasks(api, case)) == {"repair_unit"}
+    do(api, case, "repair_unit", resolution="unresolvable", labour_hours=1, charge=200)
+    do(api, case, "return_unrepaired", returned_how="ship", tracking_number="SF3")
+    assert open_tasks(api, case) == {}
+    assert {"no_free_replacement", "returned_unrepaired"} <= set(ends(api, case))
+    order = order_of(db, case)
+    assert (order.resolution, order.status, order.charge) == ("not_repaired", "closed", 200)
+    assert db.get(Unit, order.unit_id).extension_days == 0  # no extension out of warranty
+
+
+def test_a_late_first_reply_goes_to_the_supervisor_while_the_clerk_keeps_the_task(app, api, db):
+    serial = new_unit(db)
+    case = repair(api, serial)
+    fire_timers(app, case, timedelta(days=10))
+    assert set(open_tasks(api, case)) == {"register_repair", "handle_overdue_repair_reply"}
+    do(api, case, "handle_overdue_repair_reply", user="supervisor")
+    assert "repair_escalation_handled" in ends(api, case)
+    assert set(open_tasks(api, case)) == {"register_repair"}

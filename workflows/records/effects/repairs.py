@@ -216,8 +216,10 @@ def return_unit(ctx: EffectContext) -> dict[str, Any]:
     now = utcnow()
     order.returned_at = now
     order.unit.status = "in_service"
-    if order.quote_status == "declined" or order.resolution == "not_repaired":
+    if order.quote_status == "declined":
         order.status, order.closed_at = "declined", now
+    elif order.resolution == "not_repaired":
+        order.status, order.closed_at = "closed", now
     else:
         order.status = "returned"
     return {"returned_how": ctx.text("returned_how")}
