@@ -21,9 +21,9 @@ from engine.tasklist import can_act
 from forms import FormDefinition, load_form
 
 from . import permissions
+from .effects import current_locale
 from .notifications.operations import notify
 from .org.queries import user_by_name
-from .records.effects import current_locale
 from .runtime import get_engine
 
 MAX_FREE_DATA_BYTES = 64 * 1024

@@ -7,9 +7,10 @@ from functools import lru_cache
 from engine.evaluator import Evaluator
 from engine.runtime import Engine
 
+from .effects import effect_names, run_effects
 from .org.models import ROLES
+from .records import effects as _record_effects  # noqa: F401  (registers them)
 from .records import milestones
-from .records.effects import effect_names, run_effects
 from .sla import service as sla
 from .sla.calendars import sla_due
 

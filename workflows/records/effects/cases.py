@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine.models import utcnow
+from workflows.effects import EffectContext, effect
 from workflows.sla.calendars import calendar_spec
 
 from ..models import Customer, ServiceCase, Site, Unit
 from ..queries import customer_by_code, unit_by_serial
 from ..warranty import effective_end, in_warranty, local_today
-from . import EffectContext, effect
 
 
 def identify(ctx: EffectContext) -> tuple[Customer | None, Unit | None]:

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.models import utcnow
+from workflows.effects import EffectContext, current_locale, effect
 
 from .. import stock
 from ..models import FailureRecord, Part
-from . import EffectContext, current_locale, effect
 from .repairs import repair_order
 
 

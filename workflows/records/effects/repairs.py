@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from engine.errors import Conflict, NotFound
 from engine.models import utcnow
+from workflows.effects import EffectContext, current_locale, effect
 from workflows.org.models import User
 
 from .. import stock
 from ..models import REPAIR_MODES, FailureRecord, Part, RepairOrder
 from ..warranty import effective_end, grant_extension, in_warranty, local_today
-from . import EffectContext, current_locale, effect
 from .cases import identify
 
 RESOLUTIONS = ("repaired", "replaced_part", "unresolvable")

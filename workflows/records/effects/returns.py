@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from engine.errors import Conflict, NotFound
 from engine.models import utcnow
+from workflows.effects import EffectContext, effect
 
 from ..models import ReturnRequest, StockMovement, Unit
 from ..warranty import in_warranty, local_today
-from . import EffectContext, effect
 from .cases import identify
 
 KINDS = ("return", "exchange")
