@@ -330,17 +330,10 @@ class Engine:
         # SpiffWorkflow's run() completes tasks in any state, cancelled ones included.
         if task is None or task.state != TaskState.READY:
             raise task_gone()
+        drawn = self.compiled(session, instance.definition_id).properties.get(row.spec_name, {})
         call = None
         if self._step_hooks:
-            properties = self.compiled(session, instance.definition_id).properties
-            call = StepCall(
-                session,
-                instance,
-                actor,
-                row.spec_name,
-                properties.get(row.spec_name, {}),
-                {**task.data, **data},
-            )
+            call = StepCall(session, instance, actor, row.spec_name, drawn, {**task.data, **data})
             data = {**data, **self._run_step_hooks(call)}
         task.data.update(data)
         task.run()
@@ -355,6 +348,7 @@ class Engine:
         if not closed:
             raise task_gone()
         del open_rows[task_id]
+        private = drawn.get("private") == "true"
         events = _Events([], [row.spec_name])
         events.add(
             "complete",
@@ -363,9 +357,12 @@ class Engine:
             task=row.spec_name,
             name=row.name,
             name_en=row.name_en,
-            data=dict(data),
+            # a private step (a rating, a vote) keeps its answers out of the case's data and
+            # history, which others taking part can read; the application files them itself
+            data={} if private else dict(data),
         )
-        instance.summary = {**instance.summary, **data}
+        if not private:
+            instance.summary = {**instance.summary, **data}
         self._run_and_save(session, instance, workflow, events, open_rows)
         for callback in call.after_save if call else ():
             callback(instance)

@@ -55,6 +55,8 @@ class Lane:
     name: str  # the role's display name
     name_en: str
     height: float = LANE_H
+    # False for a lane of people named per case (tasks there carry an assignee, no role)
+    role: bool = True
 
 
 @dataclass
@@ -82,6 +84,8 @@ class Node:
     parent: str | None = None  # the embedded sub-process it is drawn and runs in
     # an expanded sub-process: (left column, right column, top, bottom below the lane's top)
     box: tuple[float, float, float, float] | None = None
+    # a parallel multi-instance activity: (collection variable, element variable)
+    each: tuple[str, str] | None = None
 
 
 @dataclass
@@ -296,7 +300,8 @@ def render(diagram: Diagram) -> str:
     ]
     for lane in diagram.lanes:
         out.append(f'      <bpmn:lane id="lane_{lane.key}" name="{lane.name}">\n')
-        out.append(props(("name_en", lane.name_en), ("role", lane.key), indent=8))
+        pairs = (("name_en", lane.name_en),) + ((("role", lane.key),) if lane.role else ())
+        out.append(props(*pairs, indent=8))
         out.extend(
             f"        <bpmn:flowNodeRef>{n.id}</bpmn:flowNodeRef>\n"
             for n in diagram.nodes
@@ -320,7 +325,7 @@ def _elements(diagram: Diagram, parent: str | None, indent: int) -> list[str]:
     incoming = {n.id: [f.id for f in diagram.flows if f.target == n.id] for n in nodes}
     outgoing = {n.id: [f.id for f in flows if f.source == n.id] for n in nodes}
     defaults = {f.source: f.id for f in flows if f.default}
-    lanes = {lane.key for lane in diagram.lanes}
+    lanes = {lane.key for lane in diagram.lanes if lane.role}
     out = []
     for n in nodes:
         tag = TAGS[n.kind]
@@ -331,10 +336,13 @@ def _elements(diagram: Diagram, parent: str | None, indent: int) -> list[str]:
             attrs.append(f'camunda:formKey="{n.form}"')
         if n.kind == "user":
             attrs.append(f'camunda:formKey="{n.form}"')
-            attrs.append(f'camunda:candidateGroups="{n.groups or n.lane}"')
+            if n.groups or n.lane in lanes:
+                attrs.append(f'camunda:candidateGroups="{n.groups or n.lane}"')
+                assert (n.groups or n.lane) in lanes, n.id
+            else:  # a lane without a role: the task names its person
+                assert n.assignee, n.id
             if n.assignee:
                 attrs.append(f"camunda:assignee={quoteattr(n.assignee)}")
-            assert (n.groups or n.lane) in lanes, n.id
         if n.kind == "rule":
             attrs.append(f'camunda:decisionRef="{n.decision}"')
         if n.kind == "call":
@@ -354,6 +362,12 @@ def _elements(diagram: Diagram, parent: str | None, indent: int) -> list[str]:
             out.append(props(*pairs, indent=indent + 2, extra=mappings))
         out.extend(f"{pad}  <bpmn:incoming>{i}</bpmn:incoming>\n" for i in incoming[n.id])
         out.extend(f"{pad}  <bpmn:outgoing>{o}</bpmn:outgoing>\n" for o in outgoing[n.id])
+        if n.each:
+            collection, variable = n.each
+            out.append(
+                f'{pad}  <bpmn:multiInstanceLoopCharacteristics isSequential="false"'
+                f' camunda:collection="{collection}" camunda:elementVariable="{variable}" />\n'
+            )
         if n.timer:
             kind, text = n.timer
             out.append(

@@ -104,3 +104,33 @@ def test_an_unknown_effect_is_refused_at_deploy():
     assert "open" in problem.message
     # without the application's list, any value is accepted
     assert deploy({"hooked.bpmn": DIAGRAM}).processes
+
+
+PRIVATE = bpmn(
+    f'<bpmn:startEvent id="begin"/>'
+    f'<bpmn:userTask id="vote" camunda:candidateGroups="clerk">{props(private="true")}</bpmn:userTask>'
+    '<bpmn:userTask id="next" camunda:candidateGroups="clerk"/>'
+    '<bpmn:endEvent id="finish"/>'
+    + flow("begin", "vote")
+    + flow("vote", "next")
+    + flow("next", "finish"),
+    pid="secret",
+)
+
+
+def test_a_private_step_keeps_its_answers_out_of_the_case(session):
+    from engine.models import AuditEvent
+
+    engine = Engine()
+    engine.deploy(session, {"secret.bpmn": PRIVATE}, OWNER)
+    instance = engine.start(session, "secret", {"topic": "budget"}, CLERK)
+    engine.complete_task(session, open_task(session, instance.id).id, {"score": 91}, CLERK)
+    assert "score" not in instance.summary and instance.summary["topic"] == "budget"
+    completed = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.instance_id == instance.id, AuditEvent.kind == "complete"
+        )
+    )
+    assert completed.payload["data"] == {} and completed.payload["task"] == "vote"
+    # the next person's form does not start from the private answers either
+    assert open_task(session, instance.id).spec_name == "next"
