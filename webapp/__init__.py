@@ -30,9 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth, cli, errors, notifications, session_user
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .appraisal import bp as appraisal_bp
     from .cases import bp as cases_bp
+    from .people import bp as people_bp
     from .records import bp as records_bp
     from .tasks import bp as tasks_bp
+    from .worklog import bp as worklog_bp
 
     session_user.init_app(app)
     errors.init_app(app)
@@ -43,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(appraisal_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(worklog_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
 

@@ -179,6 +179,9 @@ def _start(key: str, *, request_page: bool):
     form = casework.form_for(definition, definition.start_form_key)
     locale = current_locale()
     data, errors, status = None, None, 200
+    if request.method == "GET" and form is not None:
+        # a link may prefill the form, e.g. an appeal names the appraisal it is about
+        data = {f.key: request.args[f.key] for f in form.fields if f.key in request.args} or None
     if request.method == "POST":
         data = submitted_data(request.form, form)
         try:

@@ -37,6 +37,18 @@ DEMO_USERS: list[tuple[str, str, tuple[str, ...], str | None]] = [
     ("api", "系统集成账号", ("integration",), None),
 ]
 DEMO_PASSWORD = "demo"
+# username -> group within the department (User.group)
+DEMO_GROUPS: dict[str, str] = {
+    "supervisor": "售后工程部",
+    "cs1": "客服组",
+    "cs2": "客服组",
+    "tech1": "维修组",
+    "tech2": "维修组",
+    "install1": "安装组",
+    "quality1": "质量组",
+    "returns1": "物流备件组",
+    "parts1": "物流备件组",
+}
 
 
 def is_empty(session: Session) -> bool:
@@ -69,6 +81,12 @@ def load_demo_users(session: Session) -> int:
             email=f"{username}@aftersales.example",
         )
         created += 1
+    # demo users made before groups existed get theirs; a group someone set stays
+    for username, group in DEMO_GROUPS.items():
+        user = by_name.get(username)
+        if user is not None and user.group is None:
+            user.group = group
+    session.flush()
     return created
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from engine.models import ProcessInstance, utcnow
 
+from .appraisal.models import AppraisalCycle
+from .appraisal.operations import launch_cycle
 from .notifications import delivery
 from .records.replenishment import start_replenishment
 from .runtime import get_engine
@@ -50,6 +52,10 @@ celery.conf.update(
         "check-spare-stock": {
             "task": "workflows.jobs.check_spare_stock",
             "schedule": timedelta(days=1),
+        },
+        "resume-appraisal-launches": {
+            "task": "workflows.jobs.resume_appraisal_launches",
+            "schedule": timedelta(minutes=10),
         },
     },
 )
@@ -182,3 +188,38 @@ def check_spare_stock() -> int:
     except Exception:
         session.rollback()
         raise
+
+
+@celery.task(name="workflows.jobs.launch_appraisal_cycle")
+def launch_appraisal_cycle(cycle_id: int) -> str | None:
+    """Start one appraisal per person in scope, each in its own transaction, then the cycle's
+    result sheet; a second run, or one after a crash half-way, skips whoever has theirs."""
+    session = _session()
+    try:
+        cycle = launch_cycle(session, cycle_id, session.commit)
+        return cycle.status if cycle is not None else None
+    except Exception:
+        session.rollback()
+        raise
+
+
+# longer than a launch takes, so only cycles whose job was lost or failed are picked
+APPRAISAL_LAUNCH_LOST_AFTER = timedelta(minutes=10)
+
+
+@celery.task(name="workflows.jobs.resume_appraisal_launches")
+def resume_appraisal_launches() -> int:
+    """Queue the launch again of cycles still `launching` long after they were created."""
+    session = _session()
+    ids = list(
+        session.scalars(
+            select(AppraisalCycle.id).where(
+                AppraisalCycle.status == "launching",
+                AppraisalCycle.launched_at < utcnow() - APPRAISAL_LAUNCH_LOST_AFTER,
+            )
+        )
+    )
+    session.rollback()
+    for cycle_id in ids:
+        launch_appraisal_cycle.delay(cycle_id)
+    return len(ids)

@@ -6,13 +6,17 @@ existence does not leak; `Forbidden` is for visible things the caller may not ch
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.errors import Forbidden, NotFound
 from engine.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from engine.runtime import Actor
 from engine.tasklist import can_act
+
+from .appraisal.models import Appraisal
+from .org.models import User
+from .worklog.models import GoalPlanChange, WorkLog
 
 # roles that see every case in the department
 CASE_READERS = frozenset({"admin", "supervisor", "dept_manager"})
@@ -74,21 +78,52 @@ def sees_all_cases(actor: Actor) -> bool:
     return bool(actor.roles & CASE_READERS)
 
 
+# the case collecting a person's ratings names their raters, so it is never shown to that
+# person (Art. 5: raters are anonymous to whom they rate), case reader or not
+RATINGS_PROCESS = "quarterly_appraisal"
+
+
+def _own_ratings(actor: Actor):
+    """SQL condition: the instance collects the ratings of the actor's own appraisal."""
+    return and_(
+        ProcessInstance.process_key == RATINGS_PROCESS,
+        ProcessInstance.id.in_(
+            select(Appraisal.instance_id).where(
+                Appraisal.employee == actor.username, Appraisal.instance_id.is_not(None)
+            )
+        ),
+    )
+
+
+def _rates_actor(session: Session, process_key: str, instance_id: int, actor: Actor) -> bool:
+    return process_key == RATINGS_PROCESS and bool(
+        session.scalar(
+            select(Appraisal.id).where(
+                Appraisal.instance_id == instance_id, Appraisal.employee == actor.username
+            )
+        )
+    )
+
+
 def visible_instances(actor: Actor):
-    stmt = select(ProcessInstance)
+    stmt = select(ProcessInstance).where(not_(_own_ratings(actor)))
     return stmt if sees_all_cases(actor) else stmt.where(participation(actor))
 
 
 def require_instance_visible(
     session: Session, instance: ProcessInstance | None, actor: Actor
 ) -> ProcessInstance:
-    if instance is not None and (
-        sees_all_cases(actor)
-        or session.scalar(
-            select(ProcessInstance.id).where(
-                ProcessInstance.id == instance.id, participation(actor)
+    if (
+        instance is not None
+        and (
+            sees_all_cases(actor)
+            or session.scalar(
+                select(ProcessInstance.id).where(
+                    ProcessInstance.id == instance.id, participation(actor)
+                )
             )
         )
+        and not _rates_actor(session, instance.process_key, instance.id, actor)
     ):
         return instance
     raise NotFound("There is no such case.", "没有这个案例。")
@@ -96,12 +131,17 @@ def require_instance_visible(
 
 def require_task_visible(session: Session, task: HumanTask | None, actor: Actor) -> HumanTask:
     """Tasks are visible to whoever may act on them, holders of their roles (who are told when
-    a colleague has claimed one), their completer, and case readers."""
-    if task is not None and (
-        can_act(task, actor)
-        or actor.roles.intersection(task.roles or ())
-        or task.completed_by == actor.username
-        or sees_all_cases(actor)
+    a colleague has claimed one), their completer, and case readers; never a task rating the
+    actor."""
+    if (
+        task is not None
+        and (
+            can_act(task, actor)
+            or actor.roles.intersection(task.roles or ())
+            or task.completed_by == actor.username
+            or sees_all_cases(actor)
+        )
+        and not _rates_actor(session, task.process_key, task.instance_id, actor)
     ):
         return task
     raise NotFound("There is no such task.", "没有这个任务。")
@@ -169,3 +209,157 @@ def require_failures(actor: Actor) -> None:
             "Your roles do not include reading failure records and repair rates.",
             "您的角色无权查看故障记录和返修率。",
         )
+
+
+# -- the org chart, daily work logs and goal-plan changes (Art. 10–14) ---------------------------
+# who sets managers, roles and groups
+ORG_EDITORS = frozenset({"admin", "hr"})
+# with whom the logs and goal-plan changes are filed: they read everyone's
+LOG_FILERS = frozenset({"hr", "admin"})
+
+
+def may_edit_org(actor: Actor) -> bool:
+    """Whether the actor may set people's managers, roles and groups."""
+    return bool(actor.roles & ORG_EDITORS)
+
+
+def require_edit_org(actor: Actor) -> None:
+    if not may_edit_org(actor):
+        raise Forbidden(
+            "Only HR or an administrator may change the org chart.",
+            "只有人力资源部或系统管理员可以修改组织架构。",
+        )
+
+
+def may_change_role(actor: Actor, role: str) -> bool:
+    """Whether the actor may grant or take away `role`: the admin role only an administrator."""
+    return actor.is_admin if role == "admin" else may_edit_org(actor)
+
+
+def require_change_role(actor: Actor, role: str) -> None:
+    if not may_change_role(actor, role):
+        raise Forbidden(
+            "Only an administrator may grant or take away the administrator role.",
+            "只有系统管理员可以授予或收回系统管理员角色。",
+        )
+
+
+def may_see_filed_logs(actor: Actor) -> bool:
+    """Whether the actor reads every work log and goal-plan change (they are filed with HR)."""
+    return bool(actor.roles & LOG_FILERS)
+
+
+def require_filed_logs(actor: Actor) -> None:
+    if not may_see_filed_logs(actor):
+        raise Forbidden(
+            "Only HR may read the filed work logs and goal-plan changes.",
+            "只有人力资源部可以查看归档的工作日志和目标计划变更。",
+        )
+
+
+def is_manager_of(actor: Actor, user: User | None) -> bool:
+    """Whether the actor is the person's manager on the org chart."""
+    return user is not None and user.manager is not None and user.manager.username == actor.username
+
+
+def may_read_logs_of(actor: Actor, user: User) -> bool:
+    """One's own logs, one's direct reports', and HR everyone's."""
+    return (
+        user.username == actor.username or is_manager_of(actor, user) or may_see_filed_logs(actor)
+    )
+
+
+def logs_visible_to(actor: Actor, employee_column):
+    """SQL condition on a username column: the rows of people whose logs the actor may read."""
+    if may_see_filed_logs(actor):
+        return true()
+    reports = select(User.username).where(
+        User.manager_id.in_(select(User.id).where(User.username == actor.username))
+    )
+    return or_(employee_column == actor.username, employee_column.in_(reports))
+
+
+def may_review_log(actor: Actor, log: WorkLog) -> bool:
+    """Only the author's manager reviews a daily work log."""
+    return is_manager_of(actor, log.author)
+
+
+def may_decide_plan_change(actor: Actor, change: GoalPlanChange) -> bool:
+    """Only the employee's manager approves or rejects a goal-plan change."""
+    return is_manager_of(actor, change.author)
+
+
+def require_log_visible(actor: Actor, log: WorkLog | None) -> WorkLog:
+    if log is not None and may_read_logs_of(actor, log.author):
+        return log
+    raise NotFound("There is no such work log.", "没有这篇工作日志。")
+
+
+def require_plan_change_visible(actor: Actor, change: GoalPlanChange | None) -> GoalPlanChange:
+    if change is not None and may_read_logs_of(actor, change.author):
+        return change
+    raise NotFound("There is no such goal-plan change.", "没有这项目标计划变更。")
+
+
+def require_review_log(actor: Actor, log: WorkLog) -> None:
+    if not may_review_log(actor, log):
+        raise Forbidden(
+            "Only the author's manager may review a work log.",
+            "只有日志作者的直属上级可以审阅工作日志。",
+        )
+
+
+def require_decide_plan_change(actor: Actor, change: GoalPlanChange) -> None:
+    if not may_decide_plan_change(actor, change):
+        raise Forbidden(
+            "Only the employee's manager may approve or reject a goal-plan change.",
+            "只有员工的直属上级可以批准或驳回目标计划变更。",
+        )
+
+
+# -- the quarterly appraisal (process 3) ------------------------------------------------------------
+# they read every appraisal, cycle and result sheet; HR also runs them
+APPRAISAL_READERS = frozenset({"hr", "plant_director", "gm"})
+APPRAISAL_RUNNERS = frozenset({"hr"})
+
+
+def may_read_all_appraisals(actor: Actor) -> bool:
+    """HR, the plant director and the GM see every appraisal; others only their own."""
+    return bool(actor.roles & APPRAISAL_READERS)
+
+
+def may_run_appraisals(actor: Actor) -> bool:
+    """Whether the actor launches cycles, reminds raters, decides consequences, sets weights."""
+    return bool(actor.roles & APPRAISAL_RUNNERS)
+
+
+def require_appraisal_readers(actor: Actor) -> None:
+    if not may_read_all_appraisals(actor):
+        raise Forbidden(
+            "Only HR, the plant director and the general manager see appraisal cycles.",
+            "只有人力资源部、厂长和总经理可以查看考核周期。",
+        )
+
+
+def require_appraisal_hr(actor: Actor) -> None:
+    if not may_run_appraisals(actor):
+        raise Forbidden(
+            "Only HR runs the appraisal: cycles, reminders, decisions and weights.",
+            "只有人力资源部可以组织考核：考核周期、催办、处理决定和权重设置。",
+        )
+
+
+def appraisals_visible_to(actor: Actor):
+    """SQL condition on Appraisal: all for the readers; one's own once published for others."""
+    if may_read_all_appraisals(actor):
+        return true()
+    return and_(Appraisal.employee == actor.username, Appraisal.status == "published")
+
+
+def require_appraisal_visible(actor: Actor, appraisal: Appraisal | None) -> Appraisal:
+    if appraisal is not None and (
+        may_read_all_appraisals(actor)
+        or (appraisal.employee == actor.username and appraisal.status == "published")
+    ):
+        return appraisal
+    raise NotFound("There is no such appraisal.", "没有这条考核记录。")

@@ -7,6 +7,7 @@ from functools import lru_cache
 from engine.evaluator import Evaluator
 from engine.runtime import Engine
 
+from .appraisal import effects as _appraisal_effects  # noqa: F401  (registers them)
 from .effects import effect_names, run_effects
 from .org.models import ROLES
 from .records import effects as _record_effects  # noqa: F401  (registers them)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import definitions, instances, openapi, records, session, tasks  # noqa: E402,F401
+from . import appraisal, definitions, instances, openapi, records, session, tasks, worklog  # noqa: E402,F401

@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from . import bp
+from .appraisal import AnnualSchema, AppraisalSchema, CycleSchema, SettingsSchema
 from .schemas import (
     AuditEventSchema,
     CustomerSchema,
@@ -24,6 +25,7 @@ from .schemas import (
     TaskSchema,
     UnitSchema,
 )
+from .worklog import GoalPlanChangeSchema, PersonSchema, WorkLogSchema
 
 _ERRORS = {
     code: {
@@ -179,6 +181,128 @@ _PATHS = {
             ["401", "403"],
         )
     },
+    "/people/{username}": {
+        "get": ("A person's manager, roles, group and direct reports", "Person", ["401", "404"]),
+        "put": (
+            "Set {manager?, roles?, group?} (hr, admin; only an admin grants admin)",
+            "Person",
+            ["400", "401", "403", "404", "422"],
+        ),
+    },
+    "/worklogs": {
+        "get": (
+            "Daily work logs: one's own, a manager's reports', HR all; filters employee, from, to",
+            "WorkLog",
+            ["401", "403", "404", "422"],
+        ),
+        "post": (
+            "Write one's own log {day?, plan, done}: 201 new, 200 updated; 409 once reviewed",
+            "WorkLog",
+            ["400", "401", "409", "422"],
+        ),
+    },
+    "/worklogs/{id}/review": {
+        "post": (
+            "Mark a report's log reviewed {note?} (the author's manager)",
+            "WorkLog",
+            ["400", "401", "403", "404", "409", "422"],
+        )
+    },
+    "/goal-plan-changes": {
+        "get": (
+            "Goal-plan changes, as for work logs; filters employee, status, from, to",
+            "GoalPlanChange",
+            ["401", "403", "404", "422"],
+        ),
+        "post": (
+            "Propose a change to one's goal plan {quarter?, change, reason}",
+            "GoalPlanChange",
+            ["400", "401", "422"],
+        ),
+    },
+    "/goal-plan-changes/{id}/decide": {
+        "post": (
+            "Approve or reject {decision: approve|reject, note (required to reject)} "
+            "(the employee's manager)",
+            "GoalPlanChange",
+            ["400", "401", "403", "404", "409", "422"],
+        )
+    },
+    "/appraisal-cycles": {
+        "get": (
+            "Appraisal cycles, newest first (hr, plant_director, gm)",
+            "AppraisalCycle",
+            ["401", "403"],
+        ),
+        "post": (
+            "Launch a quarter {quarter: 2026Q3} (hr): 202, a job starts everyone's appraisal; "
+            "409 when the quarter has a cycle, 422 for a malformed quarter",
+            "AppraisalCycle",
+            ["400", "401", "403", "409", "422"],
+        ),
+    },
+    "/appraisal-cycles/{id}": {
+        "get": (
+            "A cycle: status, progress, the raters who have not finished (pending_raters)",
+            "AppraisalCycle",
+            ["401", "403", "404"],
+        )
+    },
+    "/appraisal-cycles/{id}/remind": {
+        "post": (
+            "Remind the pending raters, once a day (hr)",
+            "AppraisalCycle",
+            ["401", "403", "404"],
+        )
+    },
+    "/appraisal-cycles/{id}/consequences": {
+        "get": (
+            "The people HR must decide on: the bottom of the department and every 差",
+            "Appraisal",
+            ["401", "403", "404"],
+        ),
+        "post": (
+            "HR's decisions {decisions: [{employee, choice, reason, days?}]} before compiling "
+            "or while the sheet is returned",
+            "Appraisal",
+            ["400", "401", "403", "404", "409", "422"],
+        ),
+    },
+    "/appraisals": {
+        "get": (
+            "Appraisals by quarter, employee: hr, plant_director, gm all; others their own once "
+            "published; group averages only, never raters",
+            "Appraisal",
+            ["400", "401"],
+        )
+    },
+    "/appraisals/{id}": {"get": ("One appraisal, as above", "Appraisal", ["401", "404"])},
+    "/appraisals/annual": {
+        "get": (
+            "?year=: per person the four quarters, the annual score (their mean) and grade",
+            "AnnualAppraisal",
+            ["400", "401"],
+        )
+    },
+    "/appraisal-settings": {
+        "get": (
+            "Weights per case and grade bands (hr, plant_director, gm)",
+            "AppraisalSettings",
+            ["401", "403"],
+        ),
+        "put": (
+            "Set {weights, bands} (hr): each case adds up to 100, bands strictly descending",
+            "AppraisalSettings",
+            ["400", "401", "403", "422"],
+        ),
+    },
+    "/approvals/approve-all": {
+        "post": (
+            "Approve every open result-sheet approval the caller may act on; per-task report",
+            None,
+            ["401"],
+        )
+    },
 }
 
 
@@ -206,6 +330,13 @@ def build_spec() -> dict:
         "ReturnRequest": ReturnRequestSchema,
         "FailureRecord": FailureRecordSchema,
         "RepairRate": RepairRateSchema,
+        "Person": PersonSchema,
+        "WorkLog": WorkLogSchema,
+        "GoalPlanChange": GoalPlanChangeSchema,
+        "AppraisalCycle": CycleSchema,
+        "Appraisal": AppraisalSchema,
+        "AnnualAppraisal": AnnualSchema,
+        "AppraisalSettings": SettingsSchema,
     }.items():
         spec.components.schema(name, schema=schema)
     spec.components.schema(
@@ -236,7 +367,7 @@ def build_spec() -> dict:
             }
         params = [
             {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-            for n in ("id", "key")
+            for n in ("id", "key", "username")
             if "{" + n + "}" in path
         ]
         spec.path(path=path, operations=ops, parameters=params or None)

@@ -48,6 +48,8 @@ class User(Base):
     # times are shown in this zone (None: the department's, AFTERSALES_TIMEZONE)
     timezone: Mapped[str | None] = mapped_column(String(50))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # the team within the department, e.g. 客服组 / 维修组 / 安装组 (free text, set by HR)
+    group: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

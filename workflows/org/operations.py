@@ -1,18 +1,24 @@
-"""Writes on the organisation: users, passwords, tokens, login throttling. Flush only."""
+"""Writes on the organisation: users, passwords, tokens, login throttling, and the org chart
+(managers, roles, groups). Flush only."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from engine.errors import InvalidData
 from engine.models import utcnow
+from engine.runtime import Actor
 
-from .models import ApiToken, LoginAttempt, User, UserRole
+from .. import permissions
+from .models import ROLES, ApiToken, LoginAttempt, User, UserRole
 
 TOKEN_LIFETIME = timedelta(hours=12)
 MAX_FAILED_LOGINS = 5
@@ -98,3 +104,138 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user
+
+
+# -- the org chart: managers, roles, groups ------------------------------------------------------
+class _Unset:
+    """A field the caller leaves as it is."""
+
+
+UNSET: Any = _Unset()
+GROUP_MAX = 50
+
+
+def _say(locale: str, en: str, zh: str) -> list[str]:
+    return [zh if locale.startswith("zh") else en]
+
+
+def _manager_error(user: User, manager: User | None, name: Any, locale: str) -> list[str] | None:
+    """Why `manager` cannot be the person's manager, or None when they can."""
+    if manager is None or not manager.active:
+        return _say(
+            locale,
+            f"There is no active user '{name}'. Choose a person from the list.",
+            f"没有在职用户“{name}”。请从列表中选择人员。",
+        )
+    if manager.id == user.id:
+        return _say(
+            locale,
+            f"{user.display_name} cannot report to themselves. Choose someone else, or nobody.",
+            f"{user.display_name} 不能向自己汇报。请选择其他人，或不设上级。",
+        )
+    above = manager
+    seen = set()
+    while above is not None and above.id not in seen:
+        if above.id == user.id:
+            return _say(
+                locale,
+                f"{user.display_name} cannot report to {manager.display_name}: "
+                f"{manager.display_name} already reports to {user.display_name}, directly or "
+                f"through others. Choose someone outside {user.display_name}'s team.",
+                f"{user.display_name} 不能向 {manager.display_name} 汇报：{manager.display_name} "
+                f"已直接或间接向 {user.display_name} 汇报，这会形成汇报环。"
+                f"请选择 {user.display_name} 团队以外的人员。",
+            )
+        seen.add(above.id)
+        above = above.manager
+    return None
+
+
+def update_org(
+    session: Session,
+    user: User,
+    actor: Actor,
+    *,
+    manager: str | None = UNSET,
+    roles: Iterable[str] = UNSET,
+    group: str | None = UNSET,
+    locale: str = "zh_CN",
+) -> User:
+    """Set the person's manager (a username, or None for nobody), roles and group; fields left
+    UNSET stay. All or nothing: InvalidData (422) per field, Forbidden (403) for the actor."""
+    permissions.require_edit_org(actor)
+    errors: dict[str, list[str]] = {}
+    new_manager: User | None = None
+    if manager is not UNSET and manager not in (None, ""):
+        if isinstance(manager, str):
+            new_manager = session.scalar(select(User).where(User.username == manager))
+        problem = _manager_error(user, new_manager, manager, locale)
+        if problem:
+            errors["manager"] = problem
+    new_roles: set[str] = set()
+    if roles is not UNSET:
+        if not isinstance(roles, list | tuple | set | frozenset) or not all(
+            isinstance(r, str) for r in roles
+        ):
+            errors["roles"] = _say(locale, "Send a list of role keys.", "请提交角色代码的列表。")
+        else:
+            new_roles = set(roles)
+            unknown = sorted(new_roles - set(ROLES))
+            if unknown:
+                errors["roles"] = _say(
+                    locale,
+                    f"Unknown role(s): {', '.join(unknown)}. Choose from the list.",
+                    f"未知角色：{'、'.join(unknown)}。请从列表中选择。",
+                )
+            elif "admin" in user.roles - new_roles and user.username == actor.username:
+                errors["roles"] = _say(
+                    locale,
+                    "You cannot take the administrator role from yourself; ask another "
+                    "administrator.",
+                    "您不能收回自己的系统管理员角色；请让另一位系统管理员操作。",
+                )
+    new_group: str | None = None
+    if group is not UNSET and group is not None:
+        if not isinstance(group, str) or len(group.strip()) > GROUP_MAX:
+            errors["group"] = _say(
+                locale,
+                f"Enter a group name of at most {GROUP_MAX} characters.",
+                f"请输入不超过 {GROUP_MAX} 个字符的组名。",
+            )
+        else:
+            new_group = group.strip() or None
+    if errors:
+        raise InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
+
+    if roles is not UNSET:
+        for role in sorted(new_roles ^ user.roles):
+            permissions.require_change_role(actor, role)
+        kept = [r for r in user.role_rows if r.role in new_roles]
+        user.role_rows = kept + [UserRole(role=r) for r in sorted(new_roles - user.roles)]
+    if manager is not UNSET:
+        user.manager = new_manager
+    if group is not UNSET:
+        user.group = new_group
+    session.flush()
+    return user
+
+
+def set_manager(
+    session: Session, user: User, manager: str | None, actor: Actor, *, locale: str = "zh_CN"
+) -> User:
+    """Make `manager` (a username; None: nobody) the person's manager; no reporting loops."""
+    return update_org(session, user, actor, manager=manager, locale=locale)
+
+
+def set_roles(
+    session: Session, user: User, roles: Iterable[str], actor: Actor, *, locale: str = "zh_CN"
+) -> User:
+    """Give the person exactly these roles (keys of ROLES)."""
+    return update_org(session, user, actor, roles=roles, locale=locale)
+
+
+def set_group(
+    session: Session, user: User, group: str | None, actor: Actor, *, locale: str = "zh_CN"
+) -> User:
+    """Put the person in a group (None or blank: no group)."""
+    return update_org(session, user, actor, group=group, locale=locale)
