@@ -745,7 +745,10 @@ def test_the_result_sheet_and_appeal_forms_carry_the_contract_fields():
     revised = outcome["revised_composite"]
     assert revised["type"] == "number" and not revised["validate"].get("required")
     assert (revised["validate"]["min"], revised["validate"]["max"]) == (0, 100)
-    assert outcome["outcome_reason"]["type"] == "textarea" and outcome["outcome_reason"]["validate"]["required"]
+    assert (
+        outcome["outcome_reason"]["type"] == "textarea"
+        and outcome["outcome_reason"]["validate"]["required"]
+    )
     for key in ("gm_office_decision", "mediate_appeal"):
         assert any(c["type"] == "textarea" and not c.get("readonly") for c in _fields(key).values())
 
