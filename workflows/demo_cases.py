@@ -15,7 +15,9 @@ from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor
 
 from . import casework
+from .appraisal import operations as appraisal
 from .org.models import User
+from .records.warranty import local_today
 
 
 def _actor(session: Session, username: str) -> Actor:
@@ -58,7 +60,8 @@ def has_cases(session: Session) -> bool:
 
 
 def load_demo_cases(session: Session) -> int:
-    """Start the demo cases; returns how many were started."""
+    """Start the demo cases and launch last quarter's appraisal; returns how many customer
+    cases were started."""
     # a quality complaint just received: quality1 verifies it
     _request(
         session,
@@ -109,4 +112,10 @@ def load_demo_cases(session: Session) -> int:
         },
         _actor(session, "returns1"),
     )
+    # last quarter's appraisal, launched: every rater finds their forms in the inbox
+    today = local_today()
+    year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    cycle = appraisal.create_cycle(session, f"{year}Q{quarter}", _actor(session, "hr"))
+    session.flush()
+    appraisal.launch_cycle(session, cycle.id, session.flush)
     return 4

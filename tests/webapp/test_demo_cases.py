@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.models import HumanTask, ProcessInstance
+from workflows.appraisal.models import Appraisal, AppraisalCycle
 from workflows.demo_cases import load_demo_cases
 from workflows.sla.models import SlaClockRecord
 
@@ -14,10 +15,14 @@ def test_demo_cases_wait_for_each_persona(app):
 
     with app.app_context():
         newest = db.session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc()))
+        newest_cycle = db.session.scalar(select(func.max(AppraisalCycle.id)))
         assert load_demo_cases(db.session) == 4
         db.session.commit()
         cases = db.session.scalars(
-            select(ProcessInstance).where(ProcessInstance.id > (newest or 0))
+            select(ProcessInstance).where(
+                ProcessInstance.id > (newest or 0),
+                ProcessInstance.process_key.in_(("customer_request", "returns_exchange")),
+            )
         ).all()
         waiting = {
             case.id: sorted(
@@ -42,3 +47,15 @@ def test_demo_cases_wait_for_each_persona(app):
             )
         )
         assert resolve.due_at is None  # paused while the customer considers the quote
+
+        # last quarter's appraisal is launched: the raters find their forms in the inbox
+        cycle = db.session.scalar(
+            select(AppraisalCycle).where(AppraisalCycle.id > (newest_cycle or 0))
+        )
+        assert cycle is not None and cycle.status == "rating"
+        raters = db.session.scalars(
+            select(HumanTask.assignee)
+            .join(Appraisal, Appraisal.instance_id == HumanTask.instance_id)
+            .where(Appraisal.cycle_id == cycle.id, HumanTask.status == "open")
+        ).all()
+        assert {"manager", "supervisor", "cs1", "cs2"} <= set(raters)
