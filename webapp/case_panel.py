@@ -49,7 +49,10 @@ def request_details(instance: ProcessInstance, locale: str) -> list[tuple[str, s
         # the request as recorded; later answers are shown with their task in the timeline
         keys = [f.key for f in start_form.fields if f.key in summary]
     else:
-        keys = list(summary)
+        # a case started by the system: what its forms name, not its bookkeeping (ids, the
+        # lists of raters); everything when no form names any of it
+        labelled = [k for k in summary if any(_has_field(f, k) for f in forms)]
+        keys = labelled or list(summary)
     details = []
     for key in keys:
         if key in _SYSTEM_KEYS:

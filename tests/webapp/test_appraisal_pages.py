@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from engine.models import HumanTask
 from engine.runtime import Actor
 from tests.webapp.test_pages import Browser
+from tests.workflows.test_appraisal_launch import forget_quarters
 from workflows import casework
 from workflows.appraisal import appeals, operations, scoring, sheet
 from workflows.appraisal.models import Appraisal, AppraisalCycle
@@ -461,3 +462,22 @@ def test_hr_edits_weights_and_bands_validated(app, browser):
         assert browser("cs1").get("/appraisal/settings").status_code == 403
     finally:
         assert hr.post("/appraisal/settings", _settings_form()).status_code == 302
+
+
+def test_a_rating_task_shows_whom_it_rates_not_the_cases_bookkeeping(app, browser):
+    from webapp.extensions import db
+
+    with app.app_context():
+        cycle = operations.create_cycle(db.session, "2050Q1", actor_of(db.session, "hr"))
+        db.session.commit()
+        operations.launch_cycle(db.session, cycle.id, db.session.commit)
+        cs2 = db.session.scalar(
+            select(Appraisal).where(Appraisal.cycle_id == cycle.id, Appraisal.employee == "cs2")
+        )
+        (task,) = open_tasks(db.session, cs2.instance_id, "rate_competency_specialist [child]")[:1]
+        page = browser(task.assignee).text(f"/tasks/{task.id}")
+        _finish(db.session, cycle.id)
+        forget_quarters(db.session, ["2050Q1"])
+    assert "郑丽" in page  # cs2's display name, the person rated
+    for bookkeeping in ("performance_raters", "competency_raters", "cycle_id", "appraisal_id"):
+        assert bookkeeping not in page
