@@ -3,7 +3,6 @@ stops its service clocks and when the case ends."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import ProcessInstance, utcnow
@@ -22,10 +21,11 @@ def on_instance_saved(
         for kind in properties.get(step, {}).get("sla_stop", "").split(",")
         if kind.strip() in MILESTONES
     }
+    case_id = (instance.summary or {}).get("service_case_id")
     ended = instance.status in ("completed", "terminated")
-    if not reached and not ended:
-        return  # most saves: nothing to stamp, no query
-    case = session.scalar(select(ServiceCase).where(ServiceCase.instance_id == instance.id))
+    if not case_id or (not reached and not ended):
+        return  # most saves (and every case that files no service case): no query
+    case = session.get(ServiceCase, case_id)
     if case is None:
         return
     now = utcnow()
