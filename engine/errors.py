@@ -44,6 +44,16 @@ class InvalidData(EngineError):
         self.errors = errors or {}
 
 
+def field_message(locale: str, en: str, zh: str) -> list[str]:
+    """One field's message in the reader's language, as `InvalidData.errors` holds them."""
+    return [zh if locale.startswith("zh") else en]
+
+
+def fields_invalid(errors: dict[str, list[str]]) -> InvalidData:
+    """The 422 for per-field messages (see `field_message`)."""
+    return InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
+
+
 def task_gone() -> Conflict:
     return Conflict(
         "This task is no longer open: someone completed it or the case moved on. Reload the inbox.",

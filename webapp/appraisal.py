@@ -155,7 +155,7 @@ def _guard():
 
 
 def _my_approvals(actor: Actor) -> list[HumanTask]:
-    return [t for t in queries.open_results_approvals(db.session) if can_act(t, actor)]
+    return queries.approvals_for(db.session, actor)
 
 
 # -- the overview ---------------------------------------------------------------------------------

@@ -141,9 +141,15 @@ class CalledDiagram:
     name: str  # as drawn (Chinese in the shipped diagrams)
 
 
+# definition id -> the processes it calls; a deployed version never changes
+_CALLS: dict[int, list[str]] = {}
+
+
 def called_keys(definition: ProcessDefinition) -> list[str]:
     """The processes this one calls (call activities), in drawing order."""
-    return list(dict.fromkeys(_CALLED.findall(process_xml(definition))))
+    if definition.id not in _CALLS:
+        _CALLS[definition.id] = list(dict.fromkeys(_CALLED.findall(process_xml(definition))))
+    return _CALLS[definition.id]
 
 
 def called_diagrams(definition: ProcessDefinition, reached: set[str]) -> list[CalledDiagram]:

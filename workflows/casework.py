@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.definitions import get_latest_or_404
-from engine.errors import Forbidden, InvalidData, task_gone
+from engine.errors import Forbidden, InvalidData, fields_invalid, task_gone
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.runtime import Actor
 from engine.tasklist import can_act
@@ -70,7 +70,7 @@ def validate(form: FormDefinition | None, data: Any, locale: str) -> dict[str, A
         return json.loads(json.dumps(data, default=str))
     clean, errors = form.validate(data, locale)
     if errors:
-        raise InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
+        raise fields_invalid(errors)
     return clean
 
 

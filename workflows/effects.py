@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, field_message, fields_invalid
 from engine.models import ProcessInstance
 from engine.runtime import Actor, StepCall
 
@@ -71,11 +71,7 @@ class EffectContext:
 
     def refuse(self, field: str, en: str, zh: str) -> InvalidData:
         """A 422 naming one field, in the actor's language."""
-        return InvalidData(
-            "Some fields need your attention.",
-            "部分字段需要修改。",
-            {field: [zh if self.zh else en]},
-        )
+        return fields_invalid({field: field_message(current_locale.get(), en, zh)})
 
     def text(self, key: str) -> str:
         value = self.data.get(key)

@@ -7,7 +7,7 @@ from datetime import date
 from flask import jsonify, request
 from marshmallow import Schema, fields
 
-from engine.errors import Forbidden, InvalidData, NotFound
+from engine.errors import Forbidden, InvalidData, NotFound, field_message
 from workflows import permissions
 from workflows.org.models import User
 from workflows.org.operations import UNSET, update_org
@@ -84,10 +84,6 @@ def _person_json(user: User) -> dict:
     return body
 
 
-def _say(en: str, zh: str) -> list[str]:
-    return [zh if current_locale().startswith("zh") else en]
-
-
 def _filters() -> tuple[str | None, date | None, date | None]:
     """`employee`, `from` and `to` of the query; 404 for an unknown person, 403 for one whose
     logs the caller may not read, 422 for a malformed date."""
@@ -97,7 +93,9 @@ def _filters() -> tuple[str | None, date | None, date | None]:
         value = request.args.get(name, "").strip()
         days[name] = operations.parse_day(value) if value else None
         if value and days[name] is None:
-            errors[name] = _say("Write the day as YYYY-MM-DD.", "请按 YYYY-MM-DD 格式填写日期。")
+            errors[name] = field_message(
+                current_locale(), "Write the day as YYYY-MM-DD.", "请按 YYYY-MM-DD 格式填写日期。"
+            )
     if errors:
         raise InvalidData("Some filters need your attention.", "部分筛选条件需要修改。", errors)
     employee = request.args.get("employee", "").strip() or None
@@ -182,7 +180,8 @@ def list_plan_changes():
             "Some filters need your attention.",
             "部分筛选条件需要修改。",
             {
-                "status": _say(
+                "status": field_message(
+                    current_locale(),
                     "Choose pending, approved or rejected.",
                     "请选择 pending、approved 或 rejected。",
                 )

@@ -11,7 +11,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import EngineError, instance_changed
 from engine.runtime import Actor
-from engine.tasklist import can_act
 
 from .. import casework
 from . import queries
@@ -36,11 +35,7 @@ def approve_all(
 ) -> list[Signed]:
     """Approve each open sheet approval `actor` may act on, each in its own transaction
     (`commit` ends it): one that fails is rolled back alone and reported, the rest go on."""
-    mine = [
-        (task.id, task.instance_id, task.spec_name)
-        for task in queries.open_results_approvals(session)
-        if can_act(task, actor)
-    ]
+    mine = [(t.id, t.instance_id, t.spec_name) for t in queries.approvals_for(session, actor)]
     done = []
     for task_id, instance_id, task in mine:
         try:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import exc, func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, field_message, fields_invalid
 from engine.models import utcnow
 from engine.runtime import SYSTEM, Actor
 
@@ -43,17 +43,9 @@ QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 GROUP_AVERAGES = {"superior": "superior", "peer": "peers", "subordinate": "subordinates"}
 
 
-def say(locale: str, en: str, zh: str) -> str:
-    return zh if locale.startswith("zh") else en
-
-
 def invalid(errors: Mapping[str, tuple[str, str]], locale: str) -> InvalidData:
     """A 422 with per-field messages given as (English, 中文)."""
-    return InvalidData(
-        "Some fields need your attention.",
-        "部分字段需要修改。",
-        {field: [say(locale, *texts)] for field, texts in errors.items()},
-    )
+    return fields_invalid({field: field_message(locale, *texts) for field, texts in errors.items()})
 
 
 def locked_cycle(session: Session, cycle_id: int, *, lock: bool = True) -> AppraisalCycle:

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.models import HumanTask
+from engine.runtime import Actor
+from engine.tasklist import can_act
 
 from ..org.models import User, UserRole
 from ..org.queries import direct_reports, superior
@@ -244,3 +246,8 @@ def open_results_approvals(session: Session) -> list[HumanTask]:
             .order_by(HumanTask.created_at, HumanTask.id)
         )
     )
+
+
+def approvals_for(session: Session, actor: Actor) -> list[HumanTask]:
+    """The open sheet approvals `actor` may sign now, oldest first."""
+    return [task for task in open_results_approvals(session) if can_act(task, actor)]

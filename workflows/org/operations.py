@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.errors import InvalidData
+from engine.errors import field_message, fields_invalid
 from engine.models import utcnow
 from engine.runtime import Actor
 
@@ -115,20 +115,16 @@ UNSET: Any = _Unset()
 GROUP_MAX = 50
 
 
-def _say(locale: str, en: str, zh: str) -> list[str]:
-    return [zh if locale.startswith("zh") else en]
-
-
 def _manager_error(user: User, manager: User | None, name: Any, locale: str) -> list[str] | None:
     """Why `manager` cannot be the person's manager, or None when they can."""
     if manager is None or not manager.active:
-        return _say(
+        return field_message(
             locale,
             f"There is no active user '{name}'. Choose a person from the list.",
             f"没有在职用户“{name}”。请从列表中选择人员。",
         )
     if manager.id == user.id:
-        return _say(
+        return field_message(
             locale,
             f"{user.display_name} cannot report to themselves. Choose someone else, or nobody.",
             f"{user.display_name} 不能向自己汇报。请选择其他人，或不设上级。",
@@ -137,7 +133,7 @@ def _manager_error(user: User, manager: User | None, name: Any, locale: str) -> 
     seen = set()
     while above is not None and above.id not in seen:
         if above.id == user.id:
-            return _say(
+            return field_message(
                 locale,
                 f"{user.display_name} cannot report to {manager.display_name}: "
                 f"{manager.display_name} already reports to {user.display_name}, directly or "
@@ -177,18 +173,20 @@ def update_org(
         if not isinstance(roles, list | tuple | set | frozenset) or not all(
             isinstance(r, str) for r in roles
         ):
-            errors["roles"] = _say(locale, "Send a list of role keys.", "请提交角色代码的列表。")
+            errors["roles"] = field_message(
+                locale, "Send a list of role keys.", "请提交角色代码的列表。"
+            )
         else:
             new_roles = set(roles)
             unknown = sorted(new_roles - set(ROLES))
             if unknown:
-                errors["roles"] = _say(
+                errors["roles"] = field_message(
                     locale,
                     f"Unknown role(s): {', '.join(unknown)}. Choose from the list.",
                     f"未知角色：{'、'.join(unknown)}。请从列表中选择。",
                 )
             elif "admin" in user.roles - new_roles and user.username == actor.username:
-                errors["roles"] = _say(
+                errors["roles"] = field_message(
                     locale,
                     "You cannot take the administrator role from yourself; ask another "
                     "administrator.",
@@ -197,7 +195,7 @@ def update_org(
     new_group: str | None = None
     if group is not UNSET and group is not None:
         if not isinstance(group, str) or len(group.strip()) > GROUP_MAX:
-            errors["group"] = _say(
+            errors["group"] = field_message(
                 locale,
                 f"Enter a group name of at most {GROUP_MAX} characters.",
                 f"请输入不超过 {GROUP_MAX} 个字符的组名。",
@@ -205,7 +203,7 @@ def update_org(
         else:
             new_group = group.strip() or None
     if errors:
-        raise InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
+        raise fields_invalid(errors)
 
     if roles is not UNSET:
         for role in sorted(new_roles ^ user.roles):

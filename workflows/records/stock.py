@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, field_message, fields_invalid
 from engine.models import utcnow
 
 from .models import LoanerUnit, Part, PartReservation, Product, RepairOrder, StockMovement, Unit
@@ -44,10 +44,6 @@ class OutOfStock(Conflict):
         self.part_number, self.available, self.requested = part.part_number, available, requested
 
 
-def _say(locale: str, en: str, zh: str) -> list[str]:
-    return [zh if locale.startswith("zh") else en]
-
-
 def _quantity(value: Any) -> int | None:
     """A positive whole number, or None."""
     if isinstance(value, bool):
@@ -58,27 +54,32 @@ def _quantity(value: Any) -> int | None:
 
 
 def _bad_quantity(locale: str) -> list[str]:
-    return _say(locale, "Enter a whole number above 0.", "请输入大于 0 的整数。")
+    return field_message(locale, "Enter a whole number above 0.", "请输入大于 0 的整数。")
 
 
 def _unknown_part(locale: str, part_number: Any) -> list[str]:
-    return _say(
+    return field_message(
         locale,
         f"There is no part '{part_number}'. Check the part number.",
         f"没有备件“{part_number}”。请核对备件编号。",
     )
 
 
-def _invalid(errors: dict[str, list[str]]) -> InvalidData:
-    return InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
-
-
-def _parts_by_number(session: Session, numbers) -> dict[str, Part]:
+def parts_by_number(session: Session, numbers) -> dict[str, Part]:
     wanted = {n for n in numbers if isinstance(n, str)}
     if not wanted:
         return {}
     rows = session.scalars(select(Part).where(Part.part_number.in_(wanted)))
     return {p.part_number: p for p in rows}
+
+
+def in_stock(session: Session, lines: list[tuple[str, int]]) -> bool:
+    """Whether every line could be reserved right now (lines of one part added up)."""
+    wanted: dict[str, int] = {}
+    for number, quantity in lines:
+        wanted[number] = wanted.get(number, 0) + quantity
+    parts = parts_by_number(session, wanted)
+    return all(n in parts and parts[n].available >= q for n, q in wanted.items())
 
 
 def _move(session: Session, kind: str, quantity: int, actor: str, **refs) -> StockMovement:
@@ -113,7 +114,7 @@ def reserve(
     `OutOfStock` (409) when a part is short.
     """
     errors: dict[str, list[str]] = {}
-    parts = _parts_by_number(session, (number for number, _ in lines))
+    parts = parts_by_number(session, (number for number, _ in lines))
     wanted: dict[str, int] = {}  # part number -> pieces, lines of the same part added up
     for n, (number, quantity) in enumerate(lines, start=1):
         if not isinstance(number, str) or number not in parts:
@@ -123,7 +124,7 @@ def reserve(
         if not errors:
             wanted[number] = wanted.get(number, 0) + _quantity(quantity)
     if errors:
-        raise _invalid(errors)
+        raise fields_invalid(errors)
 
     held: list[tuple[Part, int]] = []
     for number, quantity in wanted.items():
@@ -220,13 +221,13 @@ def receive(
 ) -> Part:
     """Pieces of a part arrived in stock; 422 naming `part_number` or `quantity`."""
     errors: dict[str, list[str]] = {}
-    part = _parts_by_number(session, [part_number]).get(part_number)
+    part = parts_by_number(session, [part_number]).get(part_number)
     if part is None:
         errors["part_number"] = _unknown_part(locale, part_number)
     if _quantity(quantity) is None:
         errors["quantity"] = _bad_quantity(locale)
     if errors:
-        raise _invalid(errors)
+        raise fields_invalid(errors)
     quantity = _quantity(quantity)
     _adjust(session, part.id, on_hand=Part.on_hand + quantity)
     _move(session, "receive", quantity, actor, part=part, note=note)
@@ -295,9 +296,9 @@ def issue_loaner(
     if asset_tag:
         loaner = session.scalar(select(LoanerUnit).where(LoanerUnit.asset_tag == asset_tag))
         if loaner is None or loaner.product_id != product.id:
-            raise _invalid(
+            raise fields_invalid(
                 {
-                    "asset_tag": _say(
+                    "asset_tag": field_message(
                         locale,
                         f"There is no loaner '{asset_tag}' of {product.model}. "
                         "Leave it empty to take any available one.",

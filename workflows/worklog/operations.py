@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, field_message, fields_invalid
 from engine.runtime import Actor
 
 from .. import permissions
@@ -26,14 +26,6 @@ from .models import GoalPlanChange, WorkLog
 
 TEXT_MAX = 4000
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-def _say(locale: str, en: str, zh: str) -> list[str]:
-    return [zh if locale.startswith("zh") else en]
-
-
-def _invalid(errors: dict[str, list[str]]) -> InvalidData:
-    return InvalidData("Some fields need your attention.", "部分字段需要修改。", errors)
 
 
 def parse_day(value: Any) -> date | None:
@@ -59,10 +51,10 @@ def _text(value: Any, field: str, errors: dict[str, list[str]], locale: str) -> 
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[field] = _say(locale, "Write this as text.", "请填写文字。")
+        errors[field] = field_message(locale, "Write this as text.", "请填写文字。")
         return ""
     if len(value.strip()) > TEXT_MAX:
-        errors[field] = _say(
+        errors[field] = field_message(
             locale, f"Write at most {TEXT_MAX} characters.", f"最多 {TEXT_MAX} 个字符。"
         )
     return value.strip()
@@ -85,25 +77,25 @@ def write_log(
     errors: dict[str, list[str]] = {}
     when = parse_day(day)
     if when is None:
-        errors["day"] = _say(
+        errors["day"] = field_message(
             locale, "Enter the day as YYYY-MM-DD.", "请按 YYYY-MM-DD 格式填写日期。"
         )
     elif when > today:
-        errors["day"] = _say(
+        errors["day"] = field_message(
             locale,
             f"{when.isoformat()} has not come yet. Write the log on the day or after it.",
             f"{when.isoformat()} 尚未到来。请在当天或之后填写日志。",
         )
     plan_text, done_text = _text(plan, "plan", errors, locale), _text(done, "done", errors, locale)
     if not plan_text and not done_text and not ({"plan", "done"} & set(errors)):
-        empty = _say(
+        empty = field_message(
             locale,
             "Write the day's plan, what was done, or both.",
             "请填写当天的工作安排、完成情况，或两者都填。",
         )
         errors["plan"] = errors["done"] = empty
     if errors:
-        raise _invalid(errors)
+        raise fields_invalid(errors)
 
     log = session.scalar(
         select(WorkLog).where(WorkLog.employee == actor.username, WorkLog.day == when)
@@ -136,7 +128,7 @@ def review_log(
     errors: dict[str, list[str]] = {}
     text = _text(note, "note", errors, locale)
     if errors:
-        raise _invalid(errors)
+        raise fields_invalid(errors)
     log.review(actor.username, text)
     session.flush()
     return log
@@ -167,13 +159,13 @@ def propose_plan_change(
     errors: dict[str, list[str]] = {}
     found = _QUARTER.match(quarter.strip()) if isinstance(quarter, str) else None
     if found is None:
-        errors["quarter"] = _say(
+        errors["quarter"] = field_message(
             locale,
             "Enter the quarter as year and quarter, such as 2026Q3.",
             "请按“年份Q季度”填写季度，例如 2026Q3。",
         )
     elif found[0] < quarter_of(today):
-        errors["quarter"] = _say(
+        errors["quarter"] = field_message(
             locale,
             f"{found[0]} has ended. Goal plans change only for this quarter or a later one.",
             f"{found[0]} 已结束。只能变更本季度或以后季度的目标计划。",
@@ -184,7 +176,7 @@ def propose_plan_change(
     }
     for field, text in texts.items():
         if not text and field not in errors:
-            errors[field] = _say(
+            errors[field] = field_message(
                 locale,
                 "Describe the change to the goal plan."
                 if field == "change"
@@ -192,7 +184,7 @@ def propose_plan_change(
                 "请描述目标计划的变更内容。" if field == "change" else "请说明变更的原因。",
             )
     if errors:
-        raise _invalid(errors)
+        raise fields_invalid(errors)
 
     row = GoalPlanChange(
         employee=actor.username,
@@ -232,16 +224,18 @@ def decide_plan_change(
     permissions.require_decide_plan_change(actor, row)
     errors: dict[str, list[str]] = {}
     if decision not in ("approve", "reject"):
-        errors["decision"] = _say(locale, "Choose approve or reject.", "请选择批准或驳回。")
+        errors["decision"] = field_message(
+            locale, "Choose approve or reject.", "请选择批准或驳回。"
+        )
     text = _text(note, "note", errors, locale)
     if not text and decision == "reject" and "note" not in errors:
-        errors["note"] = _say(
+        errors["note"] = field_message(
             locale,
             "Say why you reject the change, so they know what to propose instead.",
             "请说明驳回的原因，以便对方知道应如何调整。",
         )
     if errors:
-        raise _invalid(errors)
+        raise fields_invalid(errors)
     row.decide(decision == "approve", actor.username, text)
     session.flush()
     approved = row.status == "approved"

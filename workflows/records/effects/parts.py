@@ -10,12 +10,8 @@ from engine.models import utcnow
 from workflows.effects import EffectContext, current_locale, effect
 
 from .. import stock
-from ..models import FailureRecord, Part
+from ..models import FailureRecord
 from .repairs import repair_order
-
-
-def part_by_number(ctx: EffectContext, number: str) -> Part | None:
-    return ctx.session.scalar(select(Part).where(Part.part_number == number))
 
 
 def _lines(ctx: EffectContext) -> list[tuple[str, int]]:
@@ -27,16 +23,8 @@ def reserve(ctx: EffectContext) -> dict[str, Any]:
     """Hold the diagnosed parts. Short and not willing to wait → 409 naming the part; willing
     to wait → nothing is held and the process asks the warehouse to replenish."""
     order, lines = repair_order(ctx), _lines(ctx)
-    if ctx.yes("wait_for_parts"):
-        wanted: dict[str, int] = {}
-        for number, quantity in lines:
-            wanted[number] = wanted.get(number, 0) + quantity
-        found = {
-            p.part_number: p
-            for p in ctx.session.scalars(select(Part).where(Part.part_number.in_(wanted)))
-        }
-        if any(n not in found or found[n].available < q for n, q in wanted.items()):
-            return {"parts_short": True}
+    if ctx.yes("wait_for_parts") and not stock.in_stock(ctx.session, lines):
+        return {"parts_short": True}
     # a part taken meanwhile by someone else still ends in OutOfStock: the person is told
     stock.reserve(ctx.session, order, lines, ctx.actor.username, locale=current_locale.get())
     return {"parts_short": False}
@@ -76,7 +64,7 @@ def replace_part(ctx: EffectContext) -> dict[str, Any]:
     choice, number = ctx.text("replacement"), ctx.text("part_number")
     if choice not in ("same_spec", "substitute"):
         raise ctx.refuse("replacement", "Choose the kind of replacement.", "请选择更换方式。")
-    if part_by_number(ctx, number) is None:
+    if number not in stock.parts_by_number(ctx.session, [number]):
         raise ctx.refuse(
             "part_number",
             f"There is no spare part {number}. Check the part number in the stock list.",

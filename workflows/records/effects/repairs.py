@@ -13,7 +13,7 @@ from workflows.effects import EffectContext, current_locale, effect
 from workflows.org.models import User
 
 from .. import stock
-from ..models import REPAIR_MODES, FailureRecord, Part, RepairOrder
+from ..models import REPAIR_MODES, FailureRecord, RepairOrder
 from ..warranty import effective_end, grant_extension, in_warranty, local_today
 from .cases import identify
 
@@ -140,11 +140,7 @@ def part_lines(ctx: EffectContext) -> list[tuple[str, int]]:
 def diagnose(ctx: EffectContext) -> dict[str, Any]:
     order = repair_order(ctx)
     lines = part_lines(ctx)
-    known = set(
-        ctx.session.scalars(
-            select(Part.part_number).where(Part.part_number.in_([n for n, _ in lines]))
-        )
-    )
+    known = stock.parts_by_number(ctx.session, (number for number, _ in lines))
     for row, (number, _quantity) in enumerate(lines, start=1):
         if number not in known:
             raise ctx.refuse(
