@@ -8,8 +8,9 @@ in English and Chinese that names the element as drawn, its line, and what to ch
 Steps: read each file safely (bundle_xml) -> index processes, decisions, forms -> check DMN
 (bundle_dmn) and BPMN (bundle_checks, bundle_expressions) -> rewrite what SpiffWorkflow
 reads differently (bundle_rewrite) -> parse with SpiffWorkflow (bundle_spiff) -> describe
-the waiting tasks (bundle_tasks). Parsing with SpiffWorkflow only happens when the checks
-found nothing, so each problem is reported once, in the checks' own words.
+the waiting tasks (bundle_tasks) -> compile the decisions the application evaluates itself
+and run its checks on them (decisions). Parsing with SpiffWorkflow only happens when the
+checks found nothing, so each problem is reported once, in the checks' own words.
 """
 
 from __future__ import annotations
@@ -37,12 +38,22 @@ from .bundle_xml import (
     label,
     load_xml,
 )
+from .decisions import DecisionCheck, DecisionError, compile_table
+from .deploy_catalog import DMN_UNUSED_OWN
 from .deploy_messages import DeployProblem, DeployRejected, Report
 
 if TYPE_CHECKING:
     from forms import FormDefinition
 
-__all__ = ["Bundle", "DeployProblem", "DeployRejected", "ProcessBundle", "TaskMeta", "parse_bundle"]
+__all__ = [
+    "Bundle",
+    "DecisionSource",
+    "DeployProblem",
+    "DeployRejected",
+    "ProcessBundle",
+    "TaskMeta",
+    "parse_bundle",
+]
 
 
 @dataclass
@@ -64,10 +75,21 @@ class ProcessBundle:
     properties: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DecisionSource:
+    """One DMN decision of the set, as uploaded (or as stored, for a process's dependents)."""
+
+    key: str  # the <decision id>
+    name: str  # its name, else its key
+    filename: str
+    text: str  # the file as uploaded
+
+
 @dataclass
 class Bundle:
     processes: list[ProcessBundle]  # every executable top-level process found
     forms: dict[str, FormDefinition]  # forms uploaded in this set, by key
+    decisions: list[DecisionSource] = field(default_factory=list)  # every DMN decision in the set
 
 
 def parse_bundle(
@@ -77,12 +99,15 @@ def parse_bundle(
     known_forms: Mapping[str, FormDefinition] = {},
     role_keys: Collection[str] | None = None,
     property_values: Mapping[str, Collection[str]] | None = None,
+    decision_checks: Mapping[str, DecisionCheck] | None = None,
 ) -> Bundle:
     """Parse .bpmn/.dmn/.form files together; raise DeployRejected listing every problem (never a partial result).
 
     `role_keys` are the roles a lane name may stand for; without them a lane named like a
-    role key (lower case, e.g. "repair_tech") counts as one.
+    role key (lower case, e.g. "repair_tech") counts as one. `decision_checks` are the
+    decisions the application evaluates itself (they need no process) and what each must pass.
     """
+    decision_checks = decision_checks or {}
     report = Report()
     bpmn, dmn, forms = _read_files(files, report)
     index = _index(bpmn, dmn, report, evaluator)
@@ -96,7 +121,7 @@ def parse_bundle(
         BpmnChecker(doc, index, report).run()
         _check_property_values(doc, property_values or {}, report)
     check_call_cycles(index, report)
-    _unused_decisions(bpmn, dmn, report)
+    _unused_decisions(bpmn, dmn, decision_checks, report)
     if not report:
         for doc in bpmn:
             rewrite(doc, report)
@@ -107,9 +132,15 @@ def parse_bundle(
         for key in keys
         if key in specs
     ]
+    if not report:
+        _check_decisions(index, decision_checks, evaluator, report)
     if report:
         raise DeployRejected(report.problems)
-    return Bundle(processes=processes, forms=forms)
+    sources = [
+        DecisionSource(key, label(decision), doc.filename, doc.text)
+        for key, (doc, decision) in index.decisions.items()
+    ]
+    return Bundle(processes=processes, forms=forms, decisions=sources)
 
 
 def _read_files(
@@ -216,16 +247,59 @@ def _index(bpmn: list[Document], dmn: list[Document], report: Report, evaluator)
     return index
 
 
-def _unused_decisions(bpmn: list[Document], dmn: list[Document], report: Report) -> None:
+def _unused_decisions(
+    bpmn: list[Document], dmn: list[Document], own: Collection[str], report: Report
+) -> None:
+    """Refuse a decision no process uses, unless the application evaluates it itself (`own`)."""
     used = {
         camunda(task, "decisionRef")
         for doc in bpmn
         for task in doc.root.iter(f"{{{BPMN_NS}}}businessRuleTask")
     }
+    names = sorted(own)
+    own_en, own_zh = DMN_UNUSED_OWN if names else ("", "")
+    evaluated = {
+        "evaluated": own_en.format(decisions=", ".join(names)),
+        "evaluated_zh": own_zh.format(decisions="、".join(names)),
+    }
     for doc in dmn:
         for decision in decisions(doc)[:1]:
-            if decision.get("id") not in used:
-                report.add("dmn_unused", doc, decision, decision=label(decision))
+            if decision.get("id") not in used and decision.get("id") not in own:
+                report.add(
+                    "dmn_unused",
+                    doc,
+                    decision,
+                    decision=label(decision),
+                    **evaluated,
+                )
+
+
+def _check_decisions(
+    index: BundleIndex, checks: Mapping[str, DecisionCheck], evaluator, report: Report
+) -> None:
+    """Compile each decision the application evaluates itself, and report what its check says."""
+    for key, (doc, decision) in index.decisions.items():
+        if key not in checks:
+            continue
+        try:
+            table = compile_table(doc.filename, doc.text, evaluator)
+        except DeployRejected as rejected:
+            report.extend(rejected.problems)
+            continue
+        try:
+            problems = checks[key](table)
+        except DecisionError as err:  # a check that let the table's own failure through
+            problems = [(err.message, err.message_zh)]
+        for english, chinese in problems:
+            report.add(
+                "decision_check",
+                doc,
+                decision,
+                decision=label(decision),
+                key=key,
+                detail=english,
+                detail_zh=chinese,
+            )
 
 
 def _check_property_values(

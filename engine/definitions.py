@@ -1,4 +1,4 @@
-"""Deploying process definitions as versions, and finding them again."""
+"""Deploying process definitions and decision tables as versions, and finding them again."""
 
 from __future__ import annotations
 
@@ -14,16 +14,18 @@ from sqlalchemy.orm import Session
 from forms import load_form
 
 from .audit import record
-from .bundle import ProcessBundle, parse_bundle
+from .bundle import DecisionSource, ProcessBundle, parse_bundle
+from .decisions import DecisionCheck, latest_decision
 from .errors import NotFound
-from .models import FormRecord, ProcessDefinition
+from .models import DecisionDefinition, FormRecord, ProcessDefinition
 from .serialization import StateSerializer
 
 
 @dataclass(frozen=True)
 class Deployed:
-    definition: ProcessDefinition
+    definition: ProcessDefinition | DecisionDefinition
     created: bool  # False when an identical version already existed
+    kind: str = "process"  # or "decision" (then `definition` is a DecisionDefinition)
 
 
 def _checksum(files: Mapping[str, str], forms: Mapping[str, str]) -> str:
@@ -55,8 +57,16 @@ def deploy(
     actor: str | None,
     role_keys: Collection[str] | None = None,
     property_values: Mapping[str, Collection[str]] | None = None,
+    decision_checks: Mapping[str, DecisionCheck] | None = None,
+    keep_edits: bool = False,
 ) -> list[Deployed]:
-    """Deploy every executable process in `files` as a new version, or none (raises DeployRejected)."""
+    """Deploy every executable process and every decision in `files` as a new version where it
+    changed, or nothing (raises DeployRejected); the processes come first, then the decisions.
+
+    With `keep_edits` (the shipped diagrams at start-up), a process or decision identical to
+    any version deployed before is not deployed again: a version someone deployed since (a
+    process owner's upload, HR's grade bounds) stays the current one until the shipped file
+    itself changes."""
     files = _with_dependents(session, files)
     stored_forms = latest_forms(session)
     known = {key: load_form(src, f"{key}.form") for key, src in stored_forms.items()}
@@ -66,22 +76,31 @@ def deploy(
         known_forms=known,
         role_keys=role_keys,
         property_values=property_values,
+        decision_checks=decision_checks,
     )
 
     form_sources = dict(stored_forms)
     for key, form in bundle.forms.items():
         source = json.dumps(form.raw, ensure_ascii=False, sort_keys=True)
-        if stored_forms.get(key) != source:
-            session.add(
-                FormRecord(
-                    key=key, source=source, checksum=hashlib.sha256(source.encode()).hexdigest()
-                )
-            )
+        checksum = hashlib.sha256(source.encode()).hexdigest()
+        if stored_forms.get(key) == source:
+            continue
+        earlier = _same_version(session, FormRecord, key, checksum, True)
+        if earlier is not None:
+            if keep_edits:
+                continue  # deployed before and changed since: the newer form stays
+            # an older form deployed again becomes the newest (one row per key and source)
+            session.delete(earlier)
+            session.flush()
+        session.add(FormRecord(key=key, source=source, checksum=checksum))
         form_sources[key] = source
 
     results = [
-        _store_process(session, process, form_sources, serializer, actor)
+        _store_process(session, process, form_sources, serializer, actor, keep_edits)
         for process in bundle.processes
+    ]
+    results += [
+        _store_decision(session, decision, actor, keep_edits) for decision in bundle.decisions
     ]
     session.flush()
     return results
@@ -113,12 +132,16 @@ def _store_process(
     form_sources: Mapping[str, str],
     serializer: StateSerializer,
     actor: str | None,
+    keep_edits: bool = False,
 ) -> Deployed:
     forms = {key: form_sources[key] for key in sorted(process.form_keys) if key in form_sources}
     checksum = _checksum(process.files, forms)
     latest = latest_definition(session, process.key)
     if latest is not None and latest.checksum == checksum:
         return Deployed(latest, created=False)
+    earlier = _same_version(session, ProcessDefinition, process.key, checksum, keep_edits)
+    if earlier is not None:
+        return Deployed(earlier, created=False)
     definition = ProcessDefinition(
         key=process.key,
         version=(latest.version + 1) if latest else 1,
@@ -138,6 +161,48 @@ def _store_process(
     session.flush()
     record(session, "deploy", actor, payload={"key": definition.key, "version": definition.version})
     return Deployed(definition, created=True)
+
+
+def _same_version(session: Session, model, key: str, checksum: str, wanted: bool):
+    """The newest earlier version of `key` with this checksum, when asked for."""
+    if not wanted:
+        return None
+    return session.scalars(
+        select(model)
+        .where(model.key == key, model.checksum == checksum)
+        .order_by(model.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _store_decision(
+    session: Session, decision: DecisionSource, actor: str | None, keep_edits: bool = False
+) -> Deployed:
+    checksum = hashlib.sha256(decision.text.encode()).hexdigest()
+    latest = latest_decision(session, decision.key)
+    if latest is not None and latest.checksum == checksum:
+        return Deployed(latest, created=False, kind="decision")
+    earlier = _same_version(session, DecisionDefinition, decision.key, checksum, keep_edits)
+    if earlier is not None:
+        return Deployed(earlier, created=False, kind="decision")
+    definition = DecisionDefinition(
+        key=decision.key,
+        version=(latest.version + 1) if latest else 1,
+        name=decision.name,
+        checksum=checksum,
+        filename=decision.filename,
+        source=decision.text,
+        deployed_by=actor,
+    )
+    session.add(definition)
+    session.flush()
+    record(
+        session,
+        "deploy",
+        actor,
+        payload={"key": definition.key, "version": definition.version, "kind": "decision"},
+    )
+    return Deployed(definition, created=True, kind="decision")
 
 
 def _meta_dict(meta) -> dict:

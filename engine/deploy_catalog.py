@@ -92,9 +92,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dmn_unused": (
         (
             'No process in this upload uses the decision "{decision}" in {file}. Upload it '
-            "together with the diagram whose business rule task refers to it."
+            "together with the diagram whose business rule task refers to it.{evaluated}"
         ),
-        "本次上传中没有流程使用 {file} 中的决策“{decision}”。请与引用它的业务规则任务所在的流程图一起上传。",
+        "本次上传中没有流程使用 {file} 中的决策“{decision}”。请与引用它的业务规则任务所在的流程图一起上传。{evaluated_zh}",
     ),
     # -- ids and references ---------------------------------------------------------------
     "duplicate_id": (
@@ -241,6 +241,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "请删除“结果变量”，在后续步骤中使用输出名称。"
         ),
     ),
+    "decision_check": (
+        (
+            'The decision "{decision}" ({key}) in {file} cannot be deployed: {detail} Correct '
+            "the table and upload it again."
+        ),
+        "{file} 中的决策“{decision}”（{key}）不能部署：{detail_zh}请修改决策表后重新上传。",
+    ),
     "dmn_decision_count": (
         (
             "{file} holds {count} decisions; the engine reads one decision table per file. Put "
@@ -307,6 +314,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ),
     ),
 }
+
+# The end of "dmn_unused" when the application evaluates some decisions itself ({decisions}).
+DMN_UNUSED_OWN = (
+    " Only the decisions the application evaluates itself may be uploaded alone: {decisions}.",
+    "只有本系统自行执行的决策可以单独上传：{decisions}。",
+)
 
 # Sentences about single elements live beside these; one catalog for the Report.
 MESSAGES.update(ELEMENT_MESSAGES)

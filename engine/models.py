@@ -1,4 +1,4 @@
-"""Tables of the BPMN runtime: definitions, instances, human tasks, audit events, incidents.
+"""Tables of the BPMN runtime: process and decision definitions, instances, tasks, audit, incidents.
 
 The engine owns these tables but never the transaction: callers commit (see `engine.uow`).
 """
@@ -81,6 +81,23 @@ class ProcessDefinition(Base):
     forms: Mapped[dict[str, Any]]
     start_form_key: Mapped[str | None] = mapped_column(String(200))
     starter_roles: Mapped[list[Any] | None] = mapped_column(JSON)
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class DecisionDefinition(Base):
+    """One deployed version of a DMN decision table."""
+
+    __tablename__ = "decision_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)  # the <decision id>
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(300))  # the decision's name (or key)
+    checksum: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text, deferred=True)  # the file as uploaded
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[str | None] = mapped_column(String(100))
 

@@ -8,29 +8,42 @@ marked `error`, with an incident naming the step, so an administrator can fix an
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import record
+from .decisions import DecisionCheck, DecisionTable, compile_table, latest_decision
 from .definitions import Deployed, deploy, get_latest_or_404
 from .errors import Conflict, Forbidden, NotFound, task_gone
 from .evaluator import Evaluator
 from .incidents import Failure, describe_failure, open_incident, resolve_incidents
-from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, utcnow
+from .models import (
+    AuditEvent,
+    DecisionDefinition,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    utcnow,
+)
 from .script_engine import make_script_engine
 from .serialization import SERIALIZER_VERSION, StateSerializer
 from .tasklist import can_act, sync_human_tasks, update_rows
 
 # task kinds whose completion is worth a line in the case timeline
 _TIMELINE_SPECS = ("BusinessRuleTask", "ScriptTask", "EndEvent", "CallActivity")
+# compiled decision table versions kept; a version never changes, so any of them may be dropped
+_DECISION_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -127,15 +140,20 @@ class Engine:
         serializer: StateSerializer | None = None,
         role_keys: frozenset[str] | None = None,
         property_values: Mapping[str, frozenset[str]] | None = None,
+        decision_checks: Mapping[str, DecisionCheck] | None = None,
     ):
         self.evaluator = evaluator or Evaluator()
         self.role_keys = role_keys  # lanes named like one of these are read as candidate roles
         self.property_values = property_values  # element properties the application acts on
+        # decisions the application evaluates itself (deployable alone), and what each must pass
+        self.decision_checks = dict(decision_checks or {})
         self.script_engine = make_script_engine(self.evaluator)
         self.serializer = serializer or StateSerializer()
         self._listeners: list[InstanceListener] = []
         self._step_hooks: list[StepHook] = []
         self._compiled: dict[int, CompiledDefinition] = {}
+        self._tables: OrderedDict[int, tuple[str, DecisionTable]] = OrderedDict()
+        self._tables_lock = threading.Lock()
 
     def on_save(self, listener: InstanceListener) -> None:
         """Call `listener(session, instance, workflow, steps)` after every save."""
@@ -152,7 +170,15 @@ class Engine:
         return extra
 
     # -- definitions ---------------------------------------------------------------------------
-    def deploy(self, session: Session, files: Mapping[str, bytes], actor: Actor) -> list[Deployed]:
+    def deploy(
+        self,
+        session: Session,
+        files: Mapping[str, bytes],
+        actor: Actor,
+        *,
+        keep_edits: bool = False,
+    ) -> list[Deployed]:
+        """See engine.definitions.deploy (`keep_edits`: the shipped set at start-up)."""
         return deploy(
             session,
             files,
@@ -161,7 +187,39 @@ class Engine:
             actor=actor.username,
             role_keys=self.role_keys,
             property_values=self.property_values,
+            decision_checks=self.decision_checks,
+            keep_edits=keep_edits,
         )
+
+    def decision_table(self, session: Session, definition_id: int) -> DecisionTable:
+        """The compiled table of a stored decision version, cached (a version never changes)."""
+        definition = session.get(DecisionDefinition, definition_id)
+        if definition is None:
+            raise NotFound(
+                f"There is no decision table version {definition_id}.",
+                f"没有编号为 {definition_id} 的决策表版本。",
+            )
+        with self._tables_lock:
+            cached = self._tables.get(definition_id)
+            # the checksum tells a rolled-back version from another that got its id (SQLite)
+            if cached is not None and cached[0] == definition.checksum:
+                self._tables.move_to_end(definition_id)
+                return cached[1]
+        table = compile_table(definition.filename, definition.source, self.evaluator)
+        with self._tables_lock:
+            self._tables[definition_id] = (definition.checksum, table)
+            while len(self._tables) > _DECISION_CACHE_SIZE:
+                self._tables.popitem(last=False)
+        return table
+
+    def latest_decision_table(
+        self, session: Session, key: str
+    ) -> tuple[DecisionDefinition, DecisionTable] | None:
+        """The newest version of decision `key` and its compiled table; None if none is deployed."""
+        definition = latest_decision(session, key)
+        if definition is None:
+            return None
+        return definition, self.decision_table(session, definition.id)
 
     # -- instances -----------------------------------------------------------------------------
     def start(
@@ -598,16 +656,27 @@ class Engine:
         instance.updated_at = utcnow()
 
 
+def timer_due(task: Any) -> datetime | None:
+    """When a waiting timer task fires (aware), or None for a task that is no armed timer."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    return _due(definition.details(task).value)
+
+
 def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
-    due = []
-    for event in workflow.waiting_events():
-        value = event.value
-        if isinstance(value, dict):
-            value = value.get("next")
-        if isinstance(value, str):
-            try:
-                due.append(datetime.fromisoformat(value))
-            except ValueError:
-                continue
-    aware = [d for d in due if d.tzinfo is not None]
-    return min(aware) if aware else None
+    due = [_due(event.value) for event in workflow.waiting_events()]
+    return min((d for d in due if d is not None), default=None)
+
+
+def _due(value: Any) -> datetime | None:
+    """The aware due time in a timer's event value (a cycle keeps it under "next")."""
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return due if due.tzinfo is not None else None

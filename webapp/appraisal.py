@@ -24,7 +24,7 @@ from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor
 from engine.tasklist import can_act
 from workflows import casework, jobs, permissions
-from workflows.appraisal import bulk, operations, queries, scoring, sheet
+from workflows.appraisal import bulk, grades, operations, queries, scoring, sheet
 from workflows.appraisal.models import (
     APPROVAL_STEPS,
     CONSEQUENCE_CHOICES,
@@ -190,14 +190,12 @@ def _overview(status: int = 200, *, launch: dict | None = None):
     actor = current_actor()
     rows = _cycle_rows(actor)
     mine = sheets.own_results(db.session, actor)
-    today = local_today()
     return render_template(
         "appraisal/index.html",
         section="overview",
         rows=rows,
         mine=mine,
         appealing=sheets.open_appeals(db.session, (a.id for a in mine)),
-        today=today,
         may_run=permissions.may_run_appraisals(actor),
         launch=launch or {"quarter": _this_quarter()},
         names=display_names(db.session, {r for row in rows for r, _ in row.pending}),
@@ -451,6 +449,13 @@ def export_annual(year: int, fmt: str):
 # -- settings -------------------------------------------------------------------------------------
 def _settings_page(status: int = 200, *, weights=None, bands=None, errors=None):
     current = queries.current_settings(db.session)
+    try:
+        table, _table = grades.current_table(db.session)
+    except Conflict:  # nothing deployed yet: the weights can still be kept
+        table, bounds = None, {}
+    else:
+        bounds = grades.lower_bounds(db.session, table.id)
+    people = [current.updated_by] + ([table.deployed_by] if table else [])
     return render_template(
         "appraisal/settings.html",
         section="settings",
@@ -458,12 +463,24 @@ def _settings_page(status: int = 200, *, weights=None, bands=None, errors=None):
         grades=scoring.BANDED_GRADES,
         lowest=scoring.LOWEST_GRADE,
         weights=weights or current.weights,
-        bands=bands or current.bands,
+        bands=bands or {g: b for g, b in bounds.items() if b is not None},
+        table=table,
         updated=current,
-        may_edit=permissions.may_run_appraisals(current_actor()),
+        may_edit=permissions.may_run_appraisals(current_actor()) and table is not None,
         errors=errors or {},
-        names=display_names(db.session, [current.updated_by]),
+        names=display_names(db.session, people),
     ), status
+
+
+@bp.get("/settings/appraisal_grade.dmn")
+def grade_table_source():
+    """The grade table as deployed, to edit in a DMN editor and upload as a new version."""
+    permissions.require_appraisal_readers(current_actor())
+    try:
+        table, _table = grades.current_table(db.session)
+    except Conflict:
+        abort(404)
+    return _download(table.source.encode(), grades.GRADE_FILE, "application/xml")
 
 
 @bp.get("/settings")

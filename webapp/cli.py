@@ -34,18 +34,21 @@ def shipped_files() -> dict[str, bytes]:
 
 
 def deploy_shipped() -> list:
-    deployed = get_engine().deploy(db.session, shipped_files(), SYSTEM)
+    """The shipped diagrams, forms and tables, where they changed since they were last shipped:
+    what someone deployed in the app since stays current (engine.definitions.deploy)."""
+    deployed = get_engine().deploy(db.session, shipped_files(), SYSTEM, keep_edits=True)
     db.session.commit()
     return deployed
 
 
 @diagrams.command("deploy")
 def deploy_command():
-    """Deploy diagrams/ and forms/ (a new version only where something changed)."""
+    """Deploy diagrams/ and forms/ (a new version only where a shipped file changed)."""
     try:
         for item in deploy_shipped():
             state = "new version" if item.created else "unchanged"
-            click.echo(f"{item.definition.key} v{item.definition.version} ({state})")
+            kind = "decision " if item.kind == "decision" else ""
+            click.echo(f"{kind}{item.definition.key} v{item.definition.version} ({state})")
     except DeployRejected as exc:
         for p in exc.problems:
             click.echo(

@@ -55,6 +55,15 @@ def may_deploy(actor: Actor) -> bool:
     return "process_owner" in actor.roles or actor.is_admin
 
 
+def require_deploy(actor: Actor) -> None:
+    """Deploying, and reading the deployed decision tables, is for process owners and admins."""
+    if not may_deploy(actor):
+        raise Forbidden(
+            "Only process owners and administrators may do this.",
+            "只有流程负责人和系统管理员可以执行此操作。",
+        )
+
+
 def participation(actor: Actor):
     """SQL condition: the actor started, worked on, or can act on the instance."""
     return or_(

@@ -4,7 +4,9 @@ diagrams/appraisal_results.bpmn; `layout.py` writes it.
 Started by the cycle launch job with `cycle_id` and `quarter`. HR compiles the sheet (the
 per-person consequences are chosen on the result sheet page before completing), then it is
 signed in order (Art. 14): supervisor → HR → plant director → GM. A return at any step sends it
-back to HR to revise, and the signing starts again from the supervisor. Element ids, form keys
+back to HR to revise, and the signing starts again from the supervisor. The GM's approval
+publishes the results; the process then waits out the appeal window (a timer: appeals are
+open while it waits, closed when it fires) and ends with the results final. Element ids, form keys
 and effects follow docs/appraisal.md.
 """
 
@@ -75,7 +77,19 @@ NODES = [
     # the GM's signature also publishes the results (sheet.sign)
     approve("approve_gm", "总经理审批", "GM approves", GM, 8),
     check("gm_check", "总经理同意？", "GM approves?", GM, 9),
-    Node("results_published", "end", "结果已公布", "Results published", GM, 10),
+    # appeals are open while this waits (its property tells the application), closed when it
+    # fires; the duration is the process owner's to change
+    Node(
+        "appeal_window",
+        "timer",
+        "申诉期（7 天）",
+        "Appeal window (7 days)",
+        GM,
+        10,
+        timer=("timeDuration", "P7D"),
+        properties=(("appeals", "window"),),
+    ),
+    Node("results_final", "end", "结果生效", "Results final", GM, 11),
 ]
 
 
@@ -117,7 +131,8 @@ FLOWS = [
     Flow("approve_director", "director_check"),
     *_signed("director_check", "approve_gm"),
     Flow("approve_gm", "gm_check"),
-    *_signed("gm_check", "results_published", route="auto"),
+    *_signed("gm_check", "appeal_window", route="auto"),
+    Flow("appeal_window", "results_final"),
 ]
 
 DIAGRAM = Diagram(

@@ -16,17 +16,19 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from lxml import etree
 from sqlalchemy import select
 
 from engine.audit import history
 from engine.errors import Forbidden
 from engine.evaluator import Evaluator
-from engine.models import HumanTask, Incident, ProcessInstance
+from engine.models import HumanTask, Incident, ProcessInstance, utcnow
 from engine.runtime import Actor, Engine, StepCall
 from forms.loader import load_form
 from tests.sample_data import fill
@@ -121,7 +123,7 @@ EFFECT_OF = {
 EFFECTS = frozenset(e for elements in EFFECT_OF.values() for e in elements.values())
 ENDS = {
     "quarterly_appraisal": "appraisal_rated",
-    "appraisal_results": "results_published",
+    "appraisal_results": "results_final",
     "appraisal_appeal": "appeal_closed",
 }
 SUPERIOR, SKIP_LEVEL = "sup1", "mgr1"  # who appeal.open names for the appellant
@@ -240,6 +242,16 @@ class Run:
     def status(self) -> str:
         self.session.expire_all()
         return self.session.get(ProcessInstance, self.instance.id).status
+
+    def wait_out_timer(self) -> datetime:
+        """Move the clock past the instance's next timer and run the timer job; its due time."""
+        self.session.expire_all()
+        due = self.session.get(ProcessInstance, self.instance.id).next_timer_at
+        assert due is not None
+        with time_machine.travel(due + timedelta(seconds=1), tick=False):
+            self.engine.fire_timers(self.session, self.instance.id)
+            self.session.commit()
+        return due
 
     def passed(self, kind: str) -> list[str]:
         """The steps of one kind (EndEvent, UserTask, ...) the history records."""
@@ -380,11 +392,16 @@ def test_every_result_sheet_path_reaches_publication(session, engine, effects, p
     steps = RESULT_PATHS[path]
     run = Run(session, engine, "appraisal_results", {"cycle_id": 1, "quarter": "2026Q3"}, SYSTEM)
 
+    started = utcnow()
     done = run.walk(steps)
 
+    # published: the case waits out the appeal window (7 days) before the results are final
     assert run.open() == []
+    assert run.status == "waiting"
+    due = run.wait_out_timer()
+    assert timedelta(days=7) <= due - started < timedelta(days=7, minutes=1)
     assert run.status == "completed"
-    assert run.passed("EndEvent") == ["results_published"]
+    assert run.passed("EndEvent") == ["results_final"]
     assert {row.spec_name: row.roles for row in done} == {
         spec: [ROLE_OF[spec]] for spec, _ in steps
     }
@@ -402,7 +419,7 @@ def test_a_return_by_the_director_climbs_again_from_the_supervisor(session, engi
     run.complete(row, revision_note="已按厂长意见修改。")
     run.only("approve_supervisor")  # not back to the director: the whole chain signs again
     run.walk(_signed())
-    assert run.status == "completed"
+    assert run.status == "waiting"  # on the appeal window
     assert [step for step, _ in effects.steps()] == [
         "compile_results",
         "approve_supervisor",
@@ -636,7 +653,7 @@ def test_every_element_is_drawn_and_inside_its_lane(process):
     drawn = set(tree.xpath("//bpmndi:BPMNShape/@bpmnElement", namespaces=NS))
     nodes = tree.xpath(
         "//bpmn:process//*[@id][not(self::bpmn:sequenceFlow or self::bpmn:laneSet"
-        " or ancestor::bpmn:extensionElements)]",
+        " or self::bpmn:timerEventDefinition or ancestor::bpmn:extensionElements)]",
         namespaces=NS,
     )
     assert {n.get("id") for n in nodes} <= drawn

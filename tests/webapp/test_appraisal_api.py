@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,6 @@ from workflows.appraisal import scoring, sheet
 from workflows.appraisal.models import Appraisal, AppraisalCycle
 from workflows.org.operations import issue_token
 from workflows.org.queries import user_by_name
-from workflows.records.warranty import local_today
 
 QUARTER = "2041Q2"
 LAUNCHED = "2042Q1"  # launched only, by the 202/409/422 test
@@ -354,7 +354,11 @@ def test_an_employee_sees_only_their_own_published_result_and_no_rater(quarter, 
     assert body["weights"] == {"superior": 60, "peers": 40}
     assert body["scores"] == {"superior": "88.0000", "peers": "88.0000", "subordinates": None}
     assert (body["composite"], body["grade"]) == ("88.00", "良")
-    assert body["appeal_until"] == (local_today() + timedelta(days=7)).isoformat()
+    # the appeal window is the result process's timer, drawn as 7 days from publication
+    window = datetime.fromisoformat(body["appeal_until"]) - datetime.fromisoformat(
+        body["published_at"]
+    )
+    assert timedelta(days=7) <= window < timedelta(days=7, minutes=1)
     text = json.dumps(body, ensure_ascii=False)
     for rater in ("supervisor", "cs2", "周伟", "郑丽"):
         assert rater not in text
@@ -437,6 +441,34 @@ def test_an_appeal_revises_beside_the_original(quarter, api, app):
     db.close()
 
 
+def test_the_appeal_window_closes_when_its_timer_fires(quarter, api, app):
+    from webapp.extensions import db as flask_db
+    from workflows.runtime import get_engine
+
+    hr = api("hr")
+    cycle = _ok(hr.get(f"/api/v1/appraisal-cycles/{quarter.cycle_id}"))
+    until = datetime.fromisoformat(cycle["appeals_until"])
+    assert cycle["appeals_closed_at"] is None
+    with app.app_context():
+        sheet_case = flask_db.session.get(ProcessInstance, cycle["sheet_instance_id"])
+        # the window is the waiting timer: its due time is the case's next timer
+        assert sheet_case.next_timer_at == until and sheet_case.status == "waiting"
+    with time_machine.travel(until + timedelta(seconds=1), tick=False), app.app_context():
+        get_engine().fire_timers(flask_db.session, cycle["sheet_instance_id"])
+        flask_db.session.commit()
+    closed = _ok(hr.get(f"/api/v1/appraisal-cycles/{quarter.cycle_id}"))
+    assert closed["appeals_closed_at"] is not None
+    with app.app_context():
+        sheet_case = flask_db.session.get(ProcessInstance, cycle["sheet_instance_id"])
+        assert sheet_case.status == "completed"
+    start = {
+        "process": "appraisal_appeal",
+        "data": {"appraisal_id": quarter.appraisals["cs2"], "reason": "我对本季度的评分有异议。"},
+    }
+    late = _problem(api("cs2").post("/api/v1/process-instances", json=start), 422)
+    assert "申诉期已于" in late["errors"]["appraisal_id"][0]  # … ended at …
+
+
 def test_the_year_summary_per_person(quarter, api):
     everyone = _ok(api("gm").get("/api/v1/appraisals/annual?year=2041"))
     rows = {r["employee"]: r for r in everyone["items"]}
@@ -473,10 +505,23 @@ def test_settings_are_edited_by_hr_only_and_validated(api):
         "weights": scoring.DEFAULT_WEIGHTS,
         "bands": {"优": 95, "良": 85, "中": 75, "较差": 65},
     }
+    before = _ok(gm.get("/api/v1/appraisal-settings"))["grade_table"]["version"]
     saved = _ok(put(hr, stricter))
-    assert saved["bands"] == stricter["bands"] and saved["updated_by"] == "hr"
-    assert _ok(gm.get("/api/v1/appraisal-settings"))["bands"]["优"] == 95
-    _ok(put(hr, good))
+    # the bounds are a new version of the grade table, read back from the table itself
+    assert saved["bands"] == {
+        "优": "95.00",
+        "良": "85.00",
+        "中": "75.00",
+        "较差": "65.00",
+        "差": "0.00",
+    }
+    assert saved["grade_table"]["version"] == before + 1
+    assert saved["grade_table"]["deployed_by"] == saved["updated_by"] == "hr"
+    assert _ok(gm.get("/api/v1/appraisal-settings"))["bands"]["优"] == "95.00"
+    # the same bounds again: no new version
+    assert _ok(put(hr, stricter))["grade_table"]["version"] == before + 1
+    restored = _ok(put(hr, good))
+    assert restored["bands"]["优"] == "90.00" and restored["grade_table"]["version"] == before + 2
 
 
 def test_the_api_is_described(api):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, select
@@ -22,7 +23,7 @@ from engine.runtime import Actor
 from tests.webapp.test_pages import Browser
 from tests.workflows.test_appraisal_launch import forget_quarters
 from workflows import casework
-from workflows.appraisal import appeals, operations, scoring, sheet
+from workflows.appraisal import appeals, grades, operations, scoring, sheet
 from workflows.appraisal.models import Appraisal, AppraisalCycle
 from workflows.org.queries import user_by_name
 
@@ -452,9 +453,16 @@ def test_hr_edits_weights_and_bands_validated(app, browser):
         response = hr.post("/appraisal/settings", _settings_form(bands=bands))
         assert response.status_code == 302
         with app.app_context():
-            saved = queries.current_settings(db.session)
-            assert saved.bands == bands and saved.updated_by == "hr"
-        assert 'value="72.5"' in hr.text("/appraisal/settings")
+            assert queries.current_settings(db.session).updated_by == "hr"
+            table, _ = grades.current_table(db.session)
+            # saved as a new version of the grade table, which now grades by these bounds
+            assert table.deployed_by == "hr"
+            assert grades.grade(db.session, table.id, Decimal("72.49")) == "较差"
+            assert grades.grade(db.session, table.id, Decimal("72.50")) == "中"
+        page = hr.text("/appraisal/settings")
+        assert 'value="72.50"' in page and 'data-testid="grade-table"' in page
+        download = hr.get("/appraisal/settings/appraisal_grade.dmn")
+        assert download.status_code == 200 and b"&gt;= 72.5<" in download.data
 
         readonly = browser("gm").text("/appraisal/settings")
         assert "readonly" in readonly and 'data-testid="save-settings"' not in readonly

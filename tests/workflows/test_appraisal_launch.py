@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from engine.errors import Conflict, Forbidden, InvalidData
 from engine.models import ProcessInstance
 from engine.runtime import Actor
-from workflows.appraisal import operations, queries, scoring
+from workflows.appraisal import grades, operations, queries, scoring
 from workflows.appraisal.models import (
     Appeal,
     Appraisal,
@@ -267,18 +267,21 @@ def _rate_everyone(db, appraisal: Appraisal, scores: dict[str, int]) -> None:
         operations.record_rating(db, appraisal.id, assignment.rater, assignment.form, values)
 
 
-def test_the_last_rating_scores_with_the_weights_the_cycle_was_launched_with(db):
+def test_the_last_rating_scores_with_the_weights_and_grades_the_cycle_was_launched_with(db):
     cycle = _launch(db, "2032Q1")
-    # HR changes the weights after the launch: this quarter keeps its copy
-    before = queries.current_settings(db)
-    before = (dict(before.weights), dict(before.bands))
+    launched_with = cycle.grade_table_id
+    # HR changes the weights and the grades after the launch: this quarter keeps its copy of
+    # the weights and its version of the grade table (优 from 85 would make cs1's 89.67 优)
+    before = dict(queries.current_settings(db).weights)
     changed = {**scoring.DEFAULT_WEIGHTS, "no_subordinates": {"superior": 25, "peers": 75}}
-    operations.update_settings(db, changed, scoring.DEFAULT_BANDS, HR)
+    operations.update_settings(db, changed, {"优": 85, "良": 80, "中": 70, "较差": 60}, HR)
     db.commit()
+    newer, _ = grades.current_table(db)
+    assert newer.id != launched_with and newer.deployed_by == "hr"
     try:
         _score_cs1(db, cycle)
     finally:
-        operations.update_settings(db, *before, HR)
+        operations.update_settings(db, before, scoring.DEFAULT_BANDS, HR)
         db.commit()
 
 

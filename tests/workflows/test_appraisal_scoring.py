@@ -1,17 +1,28 @@
 """Art. 15–17 and Art. 9 in numbers: weights by which groups rated, composites rounded once,
-grade bands with inclusive lower bounds, the annual mean, and the settings HR may save."""
+grades by the shipped grade table (inclusive lower bounds), the annual mean, and the settings
+HR may save."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
-from workflows.appraisal import scoring
+from engine.decisions import compile_table
+from engine.evaluator import Evaluator
+from workflows.appraisal import grades, scoring
 from workflows.appraisal.scoring import DEFAULT_BANDS, DEFAULT_WEIGHTS
 
 D = Decimal
+SHIPPED = Path(__file__).parents[2] / "diagrams" / grades.GRADE_FILE
+
+
+@pytest.fixture(scope="module")
+def table():
+    """The grade table as shipped, compiled as deploy compiles it."""
+    return compile_table(SHIPPED.name, SHIPPED.read_bytes(), Evaluator())
 
 
 @pytest.mark.parametrize(
@@ -62,8 +73,8 @@ def test_the_weights_follow_which_groups_rated(averages, weights, composite):
         ("0.00", "差"),
     ],
 )
-def test_each_band_includes_its_lower_bound(score, grade):
-    assert scoring.grade(D(score), DEFAULT_BANDS) == grade
+def test_each_band_includes_its_lower_bound(table, score, grade):
+    assert grades.grade_of(table, D(score)) == grade
 
 
 @pytest.mark.parametrize(
@@ -135,18 +146,19 @@ def test_half_up_at_the_second_place():
         (["90.00", "89.99", "89.99", "89.99"], "89.99", "良"),  # 89.9925
     ],
 )
-def test_the_year_is_the_mean_of_its_quarters(quarters, annual, grade):
+def test_the_year_is_the_mean_of_its_quarters(table, quarters, annual, grade):
     score = scoring.annual(D(q) for q in quarters)
     assert score == D(annual)
-    assert scoring.grade(score, DEFAULT_BANDS) == grade
+    assert grades.grade_of(table, score) == grade
 
 
 def test_no_quarter_no_annual_score():
     assert scoring.annual([]) is None
 
 
-def test_the_bands_of_the_cycle_decide_the_grade():
+def test_a_quarter_launched_before_the_grade_table_grades_by_its_own_bands():
     stricter = {"优": 95, "良": 85, "中": 75, "较差": 65}
+    assert scoring.grade(D("95.00"), stricter) == "优"
     assert scoring.grade(D("90.00"), stricter) == "良"
     assert scoring.grade(D("64.99"), stricter) == "差"
 

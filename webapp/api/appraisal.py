@@ -12,9 +12,9 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.errors import NotFound
+from engine.errors import Conflict, NotFound
 from workflows import jobs, permissions
-from workflows.appraisal import bulk, operations, queries, sheet
+from workflows.appraisal import bulk, grades, operations, queries, sheet
 from workflows.appraisal.models import Appraisal, AppraisalCycle
 from workflows.org.queries import display_names
 
@@ -58,6 +58,9 @@ class CycleSchema(Schema):
     launched_at = fields.AwareDateTime()
     weights = fields.Dict()
     bands = fields.Dict()
+    grade_table_id = fields.Integer(allow_none=True)
+    appeals_until = fields.AwareDateTime(allow_none=True)
+    appeals_closed_at = fields.AwareDateTime(allow_none=True)
     sheet_instance_id = fields.Integer(allow_none=True)
     progress = fields.Nested(ProgressSchema)
     current_step = fields.String(allow_none=True)
@@ -96,7 +99,7 @@ class AppraisalSchema(Schema):
     consequence_days = fields.Integer(allow_none=True)
     needs_decision = fields.Boolean()
     published_at = fields.AwareDateTime(allow_none=True)
-    appeal_until = fields.Date(allow_none=True)
+    appeal_until = fields.AwareDateTime(allow_none=True)
     revision = fields.Nested(RevisionSchema, allow_none=True)
     effective = fields.Dict(metadata={"description": "{composite, grade} after any appeal"})
 
@@ -109,9 +112,17 @@ class AnnualSchema(Schema):
     grade = fields.String(allow_none=True)
 
 
+class GradeTableSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    deployed_by = fields.String(allow_none=True)
+    deployed_at = fields.AwareDateTime()
+
+
 class SettingsSchema(Schema):
     weights = fields.Dict()
-    bands = fields.Dict()
+    bands = fields.Dict(keys=fields.String(), values=_decimal(2))
+    grade_table = fields.Nested(GradeTableSchema, allow_none=True)
     updated_by = fields.String(allow_none=True)
     updated_at = fields.AwareDateTime(allow_none=True)
 
@@ -144,6 +155,9 @@ def _cycle_json(cycle: AppraisalCycle, *, detail: bool = False) -> dict:
         "launched_at": cycle.launched_at,
         "weights": cycle.weights,
         "bands": cycle.bands,
+        "grade_table_id": cycle.grade_table_id,
+        "appeals_until": cycle.appeals_until,
+        "appeals_closed_at": cycle.appeals_closed_at,
         "sheet_instance_id": cycle.sheet_instance_id,
         "progress": asdict(progress),
         "current_step": sheet.current_step(db.session, cycle),
@@ -339,20 +353,39 @@ def annual():
 @api_login_required
 def get_settings():
     permissions.require_appraisal_readers(actor())
-    return jsonify(settings_schema.dump(queries.current_settings(db.session)))
+    return jsonify(_settings_json())
+
+
+def _settings_json() -> dict:
+    """The weights, and the grade table's current version with each grade's lowest score."""
+    settings = queries.current_settings(db.session)
+    try:
+        table, _table = grades.current_table(db.session)
+    except Conflict:
+        table = None
+    return settings_schema.dump(
+        {
+            "weights": settings.weights,
+            "bands": grades.lower_bounds(db.session, table.id) if table else {},
+            "grade_table": table,
+            "updated_by": settings.updated_by,
+            "updated_at": settings.updated_at,
+        }
+    )
 
 
 @bp.put("/appraisal-settings")
 @api_login_required
 def put_settings():
     """`{"weights": {case: {group: percent}}, "bands": {grade: lower bound}}`; each case adds
-    up to 100, bounds strictly descending. Cycles already launched keep theirs."""
+    up to 100, bounds strictly descending; other bounds deploy a new version of the grade
+    table. Cycles already launched keep theirs."""
     body = json_body()
-    row = operations.update_settings(
+    operations.update_settings(
         db.session, body.get("weights"), body.get("bands"), actor(), locale=current_locale()
     )
     commit()
-    return jsonify(settings_schema.dump(row))
+    return jsonify(_settings_json())
 
 
 # -- approving result sheets in bulk ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Process definitions: list, read with the start form, deploy uploads."""
+"""Process definitions: list, read with the start form, deploy uploads; the decision tables."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from pathlib import PurePath
 
 from flask import abort, jsonify, request
 
+from engine.decisions import latest_decision, latest_decisions
 from engine.definitions import get_latest_or_404, latest_definitions
+from engine.errors import NotFound
 from workflows import permissions
 from workflows.runtime import get_engine
 
 from ..extensions import db
 from . import bp
 from .common import actor, api_login_required, commit
-from .schemas import definition_schema
+from .schemas import decision_schema, decision_source_schema, definition_schema
 
 MAX_FILES = 50
 
@@ -47,13 +49,39 @@ def get_definition(key: str):
 @api_login_required
 def deploy_definitions():
     caller = actor()
-    if not permissions.may_deploy(caller):
-        abort(403)
+    permissions.require_deploy(caller)
     uploads = request.files.getlist("files")
     if not uploads or len(uploads) > MAX_FILES:
         abort(400)
     files = {PurePath(u.filename or "upload").name: u.read() for u in uploads}
     deployed = get_engine().deploy(db.session, files, caller)
     commit()
-    body = [{**_definition_json(d.definition, caller), "created": d.created} for d in deployed]
-    return jsonify({"items": body}), 201
+    processes = [
+        {**_definition_json(d.definition, caller), "created": d.created}
+        for d in deployed
+        if d.kind == "process"
+    ]
+    decisions = [
+        {**decision_schema.dump(d.definition), "created": d.created}
+        for d in deployed
+        if d.kind == "decision"
+    ]
+    return jsonify({"items": processes, "decisions": decisions}), 201
+
+
+@bp.get("/decision-definitions")
+@api_login_required
+def list_decisions():
+    permissions.require_deploy(actor())
+    items = decision_schema.dump(latest_decisions(db.session), many=True)
+    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": len(items)})
+
+
+@bp.get("/decision-definitions/<key>")
+@api_login_required
+def get_decision(key: str):
+    permissions.require_deploy(actor())
+    decision = latest_decision(db.session, key)
+    if decision is None:
+        raise NotFound(f"There is no decision table '{key}'.", f"没有名为“{key}”的决策表。")
+    return jsonify(decision_source_schema.dump(decision))

@@ -13,6 +13,7 @@ from .appraisal import AnnualSchema, AppraisalSchema, CycleSchema, SettingsSchem
 from .schemas import (
     AuditEventSchema,
     CustomerSchema,
+    DecisionSchema,
     DefinitionSchema,
     FailureRecordSchema,
     FamilyStockSchema,
@@ -52,13 +53,28 @@ _PATHS = {
     "/process-definitions": {
         "get": ("Latest version of each process", "Definition", ["401"]),
         "post": (
-            "Deploy .bpmn/.dmn/.form files (multipart field `files`) as new versions",
+            "Deploy .bpmn/.dmn/.form files (multipart field `files`) as new versions; "
+            "`items` the processes, `decisions` the decision tables",
             "Definition",
             ["401", "403", "422"],
         ),
     },
     "/process-definitions/{key}": {
         "get": ("A process with its start form", "Definition", ["401", "404"])
+    },
+    "/decision-definitions": {
+        "get": (
+            "Latest version of each decision table (process_owner, admin)",
+            "Decision",
+            ["401", "403"],
+        )
+    },
+    "/decision-definitions/{key}": {
+        "get": (
+            "The latest version of a decision table with its .dmn source (process_owner, admin)",
+            "Decision",
+            ["401", "403", "404"],
+        )
     },
     "/process-instances": {
         "get": (
@@ -320,6 +336,7 @@ def build_spec() -> dict:
         "Task": TaskSchema,
         "Instance": InstanceSchema,
         "Definition": DefinitionSchema,
+        "Decision": DecisionSchema,
         "AuditEvent": AuditEventSchema,
         "Incident": IncidentSchema,
         "Customer": CustomerSchema,

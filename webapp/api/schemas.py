@@ -76,6 +76,16 @@ class DefinitionSchema(Schema):
     deployed_at = fields.AwareDateTime()
 
 
+class DecisionSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    filename = fields.String()
+    deployed_at = fields.AwareDateTime()
+    deployed_by = fields.String(allow_none=True)
+    source = fields.String(metadata={"description": "The .dmn file as uploaded (one decision)"})
+
+
 # schemas hold no per-request state; building one costs more than a dump, so build them once
 task_schema = TaskSchema()
 tasks_schema = TaskSchema(many=True)
@@ -83,6 +93,8 @@ instance_schema = InstanceSchema()
 events_schema = AuditEventSchema(many=True)
 incidents_schema = IncidentSchema(many=True)
 definition_schema = DefinitionSchema()
+decision_schema = DecisionSchema(exclude=("source",))
+decision_source_schema = DecisionSchema()
 
 
 # -- the department's records ---------------------------------------------------------------------

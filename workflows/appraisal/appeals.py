@@ -15,10 +15,21 @@ from engine.runtime import Actor
 
 from ..notifications.operations import notify
 from ..org.queries import superior, user_by_name
-from ..records.warranty import local_today
-from . import scoring
+from ..records.warranty import department_zone
+from . import grades, scoring
 from .models import APPEAL_OUTCOMES, Appeal, Appraisal, ScoreRevision
 from .operations import invalid
+
+
+def _window_closed(appraisal: Appraisal) -> tuple[str, str]:
+    until = appraisal.appeal_until
+    if until is None:
+        return ("The time to appeal this result has not begun.", "该结果的申诉期尚未开始。")
+    shown = until.astimezone(department_zone()).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"The time to appeal this result ended at {shown}.",
+        f"该结果的申诉期已于 {shown} 结束。",
+    )
 
 
 def open_appeal(
@@ -41,17 +52,8 @@ def open_appeal(
             {"appraisal_id": ("This result is not published yet.", "该考核结果尚未公布。")},
             locale,
         )
-    if appraisal.appeal_until is None or local_today() > appraisal.appeal_until:
-        until = appraisal.appeal_until.isoformat() if appraisal.appeal_until else ""
-        raise invalid(
-            {
-                "appraisal_id": (
-                    f"The time to appeal this result ended on {until}.",
-                    f"该结果的申诉期已于 {until} 结束。",
-                )
-            },
-            locale,
-        )
+    if not appraisal.appeals_open:
+        raise invalid({"appraisal_id": _window_closed(appraisal)}, locale)
     reason = str(reason).strip() if reason else ""
     if len(reason) < 10:
         raise invalid(
@@ -101,7 +103,7 @@ def decide_appeal(
     locale: str = "zh_CN",
 ) -> Appeal:
     """HR records the outcome: `upheld`, or `revised` with a composite 0–100 written as a
-    ScoreRevision beside the original (graded by the cycle's bands)."""
+    ScoreRevision beside the original (graded by the cycle's grade table)."""
     appeal = session.scalar(select(Appeal).where(Appeal.id == appeal_id).with_for_update())
     if appeal is None:
         raise Conflict(f"There is no appeal {appeal_id}.", f"没有编号为 {appeal_id} 的申诉。")
@@ -137,7 +139,7 @@ def decide_appeal(
                 original_composite=appraisal.composite,
                 original_grade=appraisal.grade,
                 revised_composite=score,
-                revised_grade=scoring.grade(score, appraisal.cycle.bands),
+                revised_grade=grades.cycle_grade(session, appraisal.cycle, score),
                 reason=reason,
                 decided_by=actor.username,
                 decided_at=utcnow(),

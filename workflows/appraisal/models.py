@@ -6,7 +6,7 @@ Models guard their own state changes: an illegal transition raises `Conflict`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,21 +30,21 @@ Score = Numeric(5, 2)
 
 
 class AppraisalSettings(Base):
-    """Weights (Art. 15) and grade bands (Art. 16) as HR keeps them; one row."""
+    """Weights (Art. 15) as HR keeps them; one row. The grades (Art. 16) are a decision
+    table (grades.GRADE_DECISION), versioned like the diagrams."""
 
     __tablename__ = "appraisal_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # case -> group -> percent, see scoring.DEFAULT_WEIGHTS
     weights: Mapped[dict[str, Any]]
-    # grade -> lower bound, see scoring.DEFAULT_BANDS
-    bands: Mapped[dict[str, Any]]
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AppraisalCycle(Base):
-    """One quarter's appraisal, scored by the weights and bands copied when it was launched."""
+    """One quarter's appraisal, scored by the weights copied and the grade table version
+    current when it was launched."""
 
     __tablename__ = "appraisal_cycle"
 
@@ -55,7 +55,15 @@ class AppraisalCycle(Base):
     launched_by: Mapped[str] = mapped_column(String(100))
     launched_at: Mapped[datetime] = mapped_column(default=utcnow)
     weights: Mapped[dict[str, Any]]
+    # the grade table's version that grades this quarter (none for a quarter launched before
+    # grades were a table: it keeps grading by its bands)
+    grade_table_id: Mapped[int | None] = mapped_column(ForeignKey("decision_definition.id"))
+    # grade -> lowest score of that grade under the table (None: never given), for display
     bands: Mapped[dict[str, Any]]
+    # appeals are open while the result process waits on its appeal window (a timer): until
+    # that timer's due time, closed when it fires
+    appeals_until: Mapped[datetime | None]
+    appeals_closed_at: Mapped[datetime | None]
     # the result sheet's approval round: a return sends it back to HR, a revision starts the next
     round: Mapped[int] = mapped_column(default=1)
     sheet_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
@@ -150,7 +158,6 @@ class Appraisal(Base):
     consequence_days: Mapped[int | None]  # unpaid training wait, at least 3 days
     scored_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
-    appeal_until: Mapped[date | None]
 
     cycle: Mapped[AppraisalCycle] = relationship(back_populates="appraisals")
     assignments: Mapped[list[RaterAssignment]] = relationship(
@@ -176,12 +183,22 @@ class Appraisal(Base):
         self.status = "scored"
         self.scored_at = utcnow()
 
-    def publish(self, appeal_until: date) -> None:
+    @property
+    def appeal_until(self) -> datetime | None:
+        """When the appeal window closes (the result process's timer), once published."""
+        return self.cycle.appeals_until if self.status == "published" else None
+
+    @property
+    def appeals_open(self) -> bool:
+        until = self.appeal_until
+        return until is not None and self.cycle.appeals_closed_at is None and utcnow() < until
+
+    def publish(self) -> None:
         if self.status != "scored":
             raise Conflict(
                 "Only a scored appraisal can be published.", "只有已评分的考核才能公布。"
             )
-        self.status, self.published_at, self.appeal_until = "published", utcnow(), appeal_until
+        self.status, self.published_at = "published", utcnow()
 
 
 class RaterAssignment(Base):

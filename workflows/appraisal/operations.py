@@ -12,7 +12,7 @@ import copy
 import logging
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import exc, func, select
@@ -25,7 +25,7 @@ from engine.runtime import SYSTEM, Actor
 from .. import permissions
 from ..notifications.operations import notify
 from ..records.warranty import local_today
-from . import queries, scoring
+from . import grades, queries, scoring
 from .models import (
     Appraisal,
     AppraisalCycle,
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 APPRAISAL_PROCESS = "quarterly_appraisal"
 RESULTS_PROCESS = "appraisal_results"
+CENT = Decimal("0.01")
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 # a rater assignment's group -> the average it counts in
 GROUP_AVERAGES = {"superior": "superior", "peer": "peers", "subordinate": "subordinates"}
@@ -65,7 +66,8 @@ def update_settings(
     session: Session, weights: Any, bands: Any, actor: Actor, *, locale: str = "zh_CN"
 ) -> AppraisalSettings:
     """HR sets the weights (each case adds up to 100) and the grade bands (strictly
-    descending). Running cycles keep the copy they were launched with."""
+    descending). New bounds are written as a new version of the grade table; running cycles
+    keep the weights and the table version they were launched with."""
     permissions.require_appraisal_hr(actor)
     errors = scoring.weight_errors(weights) | scoring.band_errors(bands)
     if errors:
@@ -74,15 +76,33 @@ def update_settings(
     if row is None:
         row = AppraisalSettings()
         session.add(row)
-    # in the rules' order (superior, peers, subordinates; 优 … 较差), plain numbers
+    # in the rules' order (superior, peers, subordinates), plain numbers
     row.weights = {
         case: {group: _plain(weights[case][group]) for group in groups}
         for case, groups in scoring.CASES.items()
     }
-    row.bands = {grade: _plain(bands[grade]) for grade in scoring.BANDED_GRADES}
     row.updated_by, row.updated_at = actor.username, utcnow()
+    _deploy_bands(session, bands, actor)
     session.flush()
     return row
+
+
+def _deploy_bands(session: Session, bands: Mapping[str, Any], actor: Actor) -> None:
+    """A new version of the grade table when `bands` grade differently from the current one."""
+    from workflows.runtime import get_engine
+
+    wanted = {g: Decimal(str(bands[g])) for g in scoring.BANDED_GRADES}
+    definition, _ = grades.current_table(session)
+    current = grades.lower_bounds(session, definition.id)
+    # scores have 2 decimals: a bound of 89.995 grades exactly as 90.00 does
+    if all(current[g] == wanted[g].quantize(CENT, rounding=ROUND_CEILING) for g in wanted):
+        return
+    text = grades.table_dmn(wanted)
+    get_engine().deploy(session, {grades.GRADE_FILE: text.encode()}, actor)
+
+
+def _plain_bounds(bounds: Mapping[str, Decimal | None]) -> dict[str, int | float | None]:
+    return {g: _plain(b) if b is not None else None for g, b in bounds.items()}
 
 
 def _plain(value: Any) -> int | float:
@@ -94,7 +114,8 @@ def _plain(value: Any) -> int | float:
 def create_cycle(
     session: Session, quarter: Any, actor: Actor, *, locale: str = "zh_CN"
 ) -> AppraisalCycle:
-    """HR opens a quarter (status `launching`) with a copy of today's weights and bands; the
+    """HR opens a quarter (status `launching`) with a copy of today's weights and the grade
+    table's current version (its bands copied for display); the
     launch job then starts one appraisal per person in scope."""
     permissions.require_appraisal_hr(actor)
     if not isinstance(quarter, str) or not QUARTER.match(quarter.strip()):
@@ -111,6 +132,7 @@ def create_cycle(
     if queries.cycle_by_quarter(session, quarter) is not None:
         raise _quarter_taken(quarter)
     settings = queries.current_settings(session)
+    table, _ = grades.current_table(session)
     cycle = AppraisalCycle(
         quarter=quarter,
         status="launching",
@@ -118,7 +140,8 @@ def create_cycle(
         launched_by=actor.username,
         launched_at=utcnow(),
         weights=copy.deepcopy(settings.weights),
-        bands=copy.deepcopy(settings.bands),
+        grade_table_id=table.id,
+        bands=_plain_bounds(grades.lower_bounds(session, table.id)),
     )
     session.add(cycle)
     try:
@@ -344,7 +367,7 @@ def score_appraisal(session: Session, appraisal: Appraisal) -> Appraisal:
         for group in scoring.GROUP_KEYS
     }
     composite, applied = scoring.composite(averages, cycle.weights)
-    grade = scoring.grade(composite, cycle.bands)
+    grade = grades.cycle_grade(session, cycle, composite)
     appraisal.superior_avg = _stored(averages["superior"])
     appraisal.peers_avg = _stored(averages["peers"])
     appraisal.subordinates_avg = _stored(averages["subordinates"])

@@ -16,7 +16,7 @@ from engine.tasklist import can_act
 
 from ..org.models import User, UserRole
 from ..org.queries import direct_reports, superior
-from . import scoring
+from . import grades, scoring
 from .models import Appraisal, AppraisalCycle, AppraisalSettings, RaterAssignment
 
 SUPERVISOR_ROLE = "supervisor"
@@ -115,9 +115,9 @@ def appraisal_scope(session: Session) -> list[Appraisee]:
 
 # -- settings and cycles ----------------------------------------------------------------------------
 def current_settings(session: Session) -> AppraisalSettings:
-    """The settings row, or an unsaved one holding the defaults of Art. 15–16."""
+    """The settings row, or an unsaved one holding the weights of Art. 15."""
     row = session.scalar(select(AppraisalSettings).order_by(AppraisalSettings.id).limit(1))
-    return row or AppraisalSettings(weights=scoring.DEFAULT_WEIGHTS, bands=scoring.DEFAULT_BANDS)
+    return row or AppraisalSettings(weights=scoring.DEFAULT_WEIGHTS)
 
 
 def cycle_by_quarter(session: Session, quarter: str) -> AppraisalCycle | None:
@@ -194,7 +194,7 @@ class AnnualRow:
 def annual_summary(session: Session, year: int, *, employee: str | None = None) -> list[AnnualRow]:
     """Per person, the published quarters of `year` (an appeal's revision where there is one),
     the year's score (Art. 9: their mean, rounded once) and its grade, by the bands of the
-    year's latest cycle."""
+    year's latest cycle (its grade table)."""
     stmt = (
         select(Appraisal)
         .join(AppraisalCycle)
@@ -214,7 +214,7 @@ def annual_summary(session: Session, year: int, *, employee: str | None = None) 
             )
         ).all()
     )
-    bands = max((a.cycle for a in appraisals), key=lambda c: c.quarter).bands
+    latest = max((a.cycle for a in appraisals), key=lambda c: c.quarter)
     rows: dict[str, AnnualRow] = {}
     for appraisal in appraisals:
         row = rows.setdefault(
@@ -229,7 +229,9 @@ def annual_summary(session: Session, year: int, *, employee: str | None = None) 
         row.appraisal_ids.append(appraisal.id)
     for row in rows.values():
         row.score = scoring.annual(v for v in row.quarters.values() if v is not None)
-        row.grade = scoring.grade(row.score, bands) if row.score is not None else None
+        row.grade = (
+            grades.cycle_grade(session, latest, row.score) if row.score is not None else None
+        )
     return list(rows.values())
 
 

@@ -8,7 +8,6 @@ does, beside the original (`appeals.py`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,14 +18,11 @@ from engine.models import utcnow
 from engine.runtime import Actor
 
 from .. import permissions
-from ..notifications.operations import notify
 from ..org.queries import display_names
-from ..records.warranty import local_today
 from . import queries
 from .models import APPROVAL_STEPS, CONSEQUENCE_CHOICES, Appraisal, AppraisalCycle, Approval
 from .operations import invalid, locked_cycle, whole_number
 
-APPEAL_DAYS = 7  # an employee may appeal within a week of publication
 MIN_TRAINING_DAYS = 3  # Art. 17: unpaid training wait of at least 3 days
 
 
@@ -250,23 +246,9 @@ def revise_sheet(session: Session, cycle_id: int, *, locale: str = "zh_CN") -> A
 
 
 def publish(session: Session, cycle: AppraisalCycle) -> None:
-    """The general manager approved: everyone sees their result and may appeal for a week."""
+    """The general manager approved: everyone sees their result. The appeal window opens
+    when the process reaches its timer (window.py), which also tells everyone until when."""
     cycle.published()
-    until = local_today() + timedelta(days=APPEAL_DAYS)
     for appraisal in queries.cycle_appraisals(session, cycle.id):
-        appraisal.publish(until)
-        notify(
-            session,
-            appraisal.employee,
-            "appraisal_published",
-            subject=(
-                f"{cycle.quarter} 绩效考核结果已公布",
-                f"Your {cycle.quarter} appraisal result is published",
-            ),
-            body=(
-                f"如有异议，请在 {until.isoformat()} 前提出申诉。",
-                f"If you disagree, you may appeal until {until.isoformat()}.",
-            ),
-            dedup_key=f"appraisal-published:{appraisal.id}",
-        )
+        appraisal.publish()
     session.flush()
