@@ -372,3 +372,20 @@ def require_appraisal_visible(actor: Actor, appraisal: Appraisal | None) -> Appr
     ):
         return appraisal
     raise NotFound("There is no such appraisal.", "没有这条考核记录。")
+
+
+# the department's KPIs: its managers and the plant's; HR also sees the grade distribution
+KPI_READERS = frozenset({"supervisor", "dept_manager", "plant_director", "gm", "hr"})
+
+
+def may_read_kpis(actor: Actor) -> bool:
+    return bool(actor.roles & KPI_READERS) or actor.is_admin
+
+
+def require_kpis(actor: Actor) -> None:
+    if not may_read_kpis(actor):
+        raise Forbidden(
+            "Only the department's managers, the plant director, the general manager and HR "
+            "see the KPIs.",
+            "只有部门管理人员、厂长、总经理和人力资源部可以查看服务指标。",
+        )

@@ -155,6 +155,8 @@ NODES = [
         "customer_service",
         8,
         form="follow_up_visit",
+        # the app records the survey, for the satisfaction rate (all three follow-ups)
+        properties=(("effect", "case.follow_up"),),
     ),
     Node(
         "service_completed",
@@ -183,6 +185,7 @@ NODES = [
         "customer_service",
         11,
         form="follow_up_visit",
+        properties=(("effect", "case.follow_up"),),
     ),
     Node("repair_closed", "end", "维修结案", "Repair closed", "customer_service", 12),
     # quality complaint
@@ -205,6 +208,8 @@ NODES = [
         "quality",
         5.5,
         form="define_problem_type",
+        # the app files the problem type on the service case, for the complaints by type
+        properties=(("effect", "case.classify_complaint"),),
     ),
     Node("severity_check", "xor", "重大投诉或索赔？", "Major complaint or claim?", "quality", 7),
     Node(
@@ -332,6 +337,7 @@ NODES = [
         "customer_service",
         23,
         form="follow_up_visit",
+        properties=(("effect", "case.follow_up"),),
     ),
     Node("complaint_closed", "end", "投诉结案", "Complaint closed", "customer_service", 24),
 ]

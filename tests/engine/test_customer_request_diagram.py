@@ -879,7 +879,13 @@ def test_the_sla_clocks_start_after_routing_and_stop_where_each_promise_is_met()
     """The conventions workflows/sla reads: which step starts the clocks, which stop them."""
     tree = _tree(BPMN_FILE)
     assert PROPERTIES == {
-        "request_received": {"effect": "case.open"},  # docs/records.md
+        # the effects of docs/records.md
+        "request_received": {"effect": "case.open"},
+        "define_problem_type": {"effect": "case.classify_complaint"},
+        "follow_up_service": {"effect": "case.follow_up"},
+        "follow_up_repair": {"effect": "case.follow_up"},
+        "follow_up_complaint": {"effect": "case.follow_up"},
+        # the clocks
         "determine_sla_targets": {"sla_start": "reply,onsite,resolve"},
         "plan_service_visit": {"sla_stop": "reply"},
         "perform_technical_service": {"sla_stop": "onsite"},

@@ -57,7 +57,13 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 # process -> element -> effect
 EFFECT_OF = {
-    "customer_request": {"request_received": "case.open"},
+    "customer_request": {
+        "request_received": "case.open",
+        "define_problem_type": "case.classify_complaint",
+        "follow_up_service": "case.follow_up",
+        "follow_up_repair": "case.follow_up",
+        "follow_up_complaint": "case.follow_up",
+    },
     "repair_replacement": {
         "repair_requested": "repair.open",
         "register_repair": "repair.register",
@@ -89,7 +95,12 @@ EFFECT_OF = {
 }
 EFFECTS = frozenset(e for elements in EFFECT_OF.values() for e in elements.values())
 # element -> the form keys its effect reads
+FOLLOW_UP = {"visited_on", "satisfaction", "satisfied", "follow_up_comments"}
 READS = {
+    "define_problem_type": {"problem_type"},
+    "follow_up_service": FOLLOW_UP,
+    "follow_up_repair": FOLLOW_UP,
+    "follow_up_complaint": FOLLOW_UP,
     "repair_requested": {"customer_code", "serial_number", "reported_fault", "priority", "channel"},
     "register_repair": {"serial_number", "mode", "engineer", "reported_fault"},
     "prepare_quote": {"quote_amount", "quote_note"},
@@ -141,6 +152,7 @@ YES_NO = {
     "defective_parts",
     "eligible",
     "inspection_ok",
+    "satisfied",
 }
 ACCEPTANCE_ITEMS = (
     "accept_appearance",
@@ -178,6 +190,8 @@ def _case_open(service_case_id: int | None, **extra: Any) -> Callable[[dict], di
 RETURNS: dict[str, Callable[[dict], dict]] = {
     "case.open": _case_open(7),
     "repair.open": _case_open(None, category="repair"),
+    "case.classify_complaint": _record(),
+    "case.follow_up": _record(),
     "repair.register": _record(
         repair_order_id=11,
         unit_id=1,
@@ -924,13 +938,22 @@ def test_the_diagrams_deploy_with_the_contract_effects_only():
 
 
 def test_each_form_has_the_fields_its_effect_reads():
-    for process in ("repair_replacement", "returns_exchange", "replenish_stock"):
+    for process in (
+        "customer_request",
+        "repair_replacement",
+        "returns_exchange",
+        "replenish_stock",
+    ):
         tree = _tree(f"{process}.bpmn")
         for node in tree.xpath("//bpmn:userTask | //bpmn:startEvent", namespaces=NS):
             key = node.get(f"{CAMUNDA}formKey")
             if node.get("id") in READS:
                 assert READS[node.get("id")] <= _form_keys(key), node.get("id")
-    for form_key in {f for f in READS} | {"repair_request_start", "return_request_start"}:
+    for form_key in {f for f in READS} | {
+        "repair_request_start",
+        "return_request_start",
+        "follow_up_visit",
+    }:
         if not (FORMS / f"{form_key}.form").exists():
             continue
         for c in _components(form_key):

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import appraisal, definitions, instances, openapi, records, session, tasks, worklog  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    appraisal,
+    definitions,
+    instances,
+    kpis,
+    openapi,
+    records,
+    session,
+    tasks,
+    worklog,
+)

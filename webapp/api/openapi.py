@@ -10,6 +10,7 @@ from flask import jsonify
 
 from . import bp
 from .appraisal import AnnualSchema, AppraisalSchema, CycleSchema, SettingsSchema
+from .kpis import KpiSchema
 from .schemas import (
     AuditEventSchema,
     CustomerSchema,
@@ -312,6 +313,15 @@ _PATHS = {
             ["400", "401", "403", "422"],
         ),
     },
+    "/kpis": {
+        "get": (
+            "?from=&to= (local days, default this quarter to date): service promises kept, "
+            "satisfaction, repairs, complaints, repair rates, spare stock; appraisal grades for "
+            "hr, plant_director, gm (supervisor, dept_manager, plant_director, gm, hr)",
+            "Kpis",
+            ["401", "403", "422"],
+        )
+    },
     "/approvals/approve-all": {
         "post": (
             "Approve every open result-sheet approval the caller may act on; per-task report",
@@ -354,6 +364,7 @@ def build_spec() -> dict:
         "Appraisal": AppraisalSchema,
         "AnnualAppraisal": AnnualSchema,
         "AppraisalSettings": SettingsSchema,
+        "Kpis": KpiSchema,
     }.items():
         spec.components.schema(name, schema=schema)
     spec.components.schema(

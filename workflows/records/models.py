@@ -129,15 +129,38 @@ class ServiceCase(Base):
     priority: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     first_reply_at: Mapped[datetime | None]
     onsite_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # a quality complaint's problem type (define_problem_type), for the complaint statistics
+    problem_type: Mapped[str | None] = mapped_column(String(40))
 
     instance: Mapped[ProcessInstance | None] = relationship()
     customer: Mapped[Customer | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    surveys: Mapped[list[SatisfactionSurvey]] = relationship(
+        back_populates="service_case", order_by="SatisfactionSurvey.id"
+    )
+
+
+class SatisfactionSurvey(Base):
+    """A follow-up visit's answers (回访 / 满意度调查): the satisfaction rate counts `satisfied`."""
+
+    __tablename__ = "satisfaction_survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    visited_at: Mapped[datetime]  # when the customer was visited or called
+    score: Mapped[int]  # 1 (very unsatisfied) … 5 (very satisfied)
+    satisfied: Mapped[bool]
+    comments: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    service_case: Mapped[ServiceCase] = relationship(back_populates="surveys")
 
 
 REPAIR_MODES = ("onsite", "carry_in")
@@ -171,7 +194,7 @@ class RepairOrder(Base):
     labour_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(0))
     charge: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     loaner_id: Mapped[int | None] = mapped_column(ForeignKey("loaner_unit.id"))
-    loaner_issued_at: Mapped[datetime | None]
+    loaner_issued_at: Mapped[datetime | None] = mapped_column(index=True)
     loaner_returned_at: Mapped[datetime | None]
     # [{"item": key, "accepted": bool, "remark": str}], signed by name at a time
     acceptance: Mapped[list[Any]] = mapped_column(default=list)
@@ -181,7 +204,7 @@ class RepairOrder(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     returned_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
 
     instance: Mapped[ProcessInstance | None] = relationship()
     unit: Mapped[Unit] = relationship()

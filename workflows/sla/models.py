@@ -26,7 +26,7 @@ class SlaClockRecord(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     # when the sweep must look next: the next reminder mark or the deadline (None when done)
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
-    stopped_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime | None] = mapped_column(index=True)  # the KPIs count by it
     breached_at: Mapped[datetime | None]
     # reminder thresholds already sent (percent of the target used), so each goes out once
     reminded: Mapped[list[Any]] = mapped_column(default=list)

@@ -1,16 +1,30 @@
-"""Opening a case: who the customer is, which unit, its warranty, and the site's calendar."""
+"""A service case's records: opening it (who the customer is, which unit, its warranty, the
+site's calendar), a complaint's problem type, and the follow-up visit's survey."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+from engine.errors import Conflict
 from engine.models import utcnow
 from workflows.effects import EffectContext, effect
 from workflows.sla.calendars import calendar_spec
 
-from ..models import Customer, ServiceCase, Site, Unit
+from ..models import Customer, SatisfactionSurvey, ServiceCase, Site, Unit
 from ..queries import customer_by_code, unit_by_serial
-from ..warranty import effective_end, in_warranty, local_today
+from ..warranty import department_zone, effective_end, in_warranty, local_today
+
+# the options of forms/define_problem_type.form (and of record_failure.form)
+PROBLEM_TYPES = (
+    "design",
+    "manufacturing",
+    "material",
+    "packaging_transport",
+    "installation_use",
+    "other",
+)
 
 
 def identify(ctx: EffectContext) -> tuple[Customer | None, Unit | None]:
@@ -118,3 +132,73 @@ def open_repair(ctx: EffectContext) -> dict[str, Any]:
         )
     customer, unit = identify(ctx)
     return {**case_facts(customer, unit, ctx.data), "service_case_id": None, "category": "repair"}
+
+
+def service_case(ctx: EffectContext) -> ServiceCase:
+    """The service case `case.open` filed for this case; 409 when there is none."""
+    case = ctx.session.get(ServiceCase, ctx.data.get("service_case_id") or 0)
+    if case is None:
+        raise Conflict(
+            "This case has no service case on file, so its answers cannot be recorded. "
+            "Ask an administrator to check the case.",
+            "该案例没有对应的服务记录，无法保存本步骤的结果。请联系系统管理员核查该案例。",
+        )
+    return case
+
+
+@effect("case.classify_complaint")
+def classify_complaint(ctx: EffectContext) -> dict[str, Any]:
+    """A quality complaint's problem type (界定问题种类), for the complaints by type."""
+    case = service_case(ctx)
+    problem_type = ctx.text("problem_type")
+    if problem_type not in PROBLEM_TYPES:
+        raise ctx.refuse("problem_type", "Choose the problem type.", "请选择问题种类。")
+    case.problem_type = problem_type
+    return {}
+
+
+def visit_time(ctx: EffectContext) -> datetime:
+    """`visited_on` as an aware UTC instant. The form sends an ISO date (a day in the
+    department's zone: its start is stored); a date and time without an offset is wall-clock
+    time there too. A visit in the future is refused."""
+    try:
+        moment = datetime.fromisoformat(ctx.text("visited_on"))
+    except ValueError:
+        raise ctx.refuse("visited_on", "Enter the date of the visit.", "请填写回访日期。") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=department_zone())
+    moment = moment.astimezone(UTC)
+    if moment > utcnow():
+        raise ctx.refuse(
+            "visited_on",
+            "The visit cannot be in the future. Enter the day the customer was visited or called.",
+            "回访日期不能晚于今天。请填写实际回访或致电客户的日期。",
+        )
+    return moment
+
+
+@effect("case.follow_up")
+def follow_up(ctx: EffectContext) -> dict[str, Any]:
+    """The follow-up visit's survey (回访 / 满意度调查), counted in the satisfaction rate."""
+    case = service_case(ctx)
+    visited_at = visit_time(ctx)
+    score = ctx.number("satisfaction", minimum=Decimal(1))
+    if score > 5 or score != int(score):
+        raise ctx.refuse(
+            "satisfaction", "Enter a whole score from 1 to 5.", "请输入 1 到 5 的整数评分。"
+        )
+    if ctx.text("satisfied") not in ("yes", "no"):
+        raise ctx.refuse("satisfied", "Choose yes or no.", "请选择是或否。")
+    ctx.session.add(
+        SatisfactionSurvey(
+            service_case_id=case.id,
+            instance_id=ctx.instance.id,
+            visited_at=visited_at,
+            score=int(score),
+            satisfied=ctx.yes("satisfied"),
+            comments=ctx.text("follow_up_comments"),
+            recorded_by=ctx.actor.username,
+        )
+    )
+    ctx.session.flush()
+    return {}
