@@ -287,6 +287,9 @@ def test_the_page_shows_the_period_and_its_figures(browser, march):
     assert 'data-testid="problem-type" data-type="design" data-count="1"' in page
     assert 'data-testid="nav-kpi"' in page
     assert 'data-testid="grade-count"' not in page  # the department manager: no grades
-    assert browser("gm").get("/kpi").status_code == 200  # with the appraisal grades
+    # the GM reads the grades: none published in 2039
+    assert 'data-testid="no-grades"' in browser("gm").text(
+        f"/kpi?from={MONTH['from']}&to={MONTH['to']}"
+    )
     assert 'data-testid="nav-kpi"' not in browser("cs1").text("/tasks")
     assert browser("cs1").get("/kpi").status_code == 403
