@@ -121,7 +121,7 @@ def engine_specs(
     parser = CamundaParser()
     docs = bpmn + dmn
     for doc in dmn:
-        _guard(
+        guarded_parse(
             report,
             docs,
             doc,
@@ -129,7 +129,7 @@ def engine_specs(
             lambda d=doc: parser.add_dmn_xml(d.root, filename=d.filename),
         )
     for doc in bpmn:
-        _guard(
+        guarded_parse(
             report,
             docs,
             doc,
@@ -152,13 +152,15 @@ def engine_specs(
                 registry.convert(sub)
             return spec, subprocesses
 
-        result = _guard(report, docs, doc, process, build)
+        result = guarded_parse(report, docs, doc, process, build)
         if result is not None:
             specs[key] = result
     return specs
 
 
-def _guard(report: Report, docs: list[Document], doc: Document, fallback: etree._Element, call):
+def guarded_parse(
+    report: Report, docs: list[Document], doc: Document, fallback: etree._Element, call
+):
     """Run `call`; turn anything it raises into a problem about the element it names."""
     try:
         return call()

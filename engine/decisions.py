@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .bundle_dmn import DmnChecker, decisions
-from .bundle_spiff import _guard as guard_parse
+from .bundle_spiff import guarded_parse
 from .bundle_xml import DMN_NAMESPACES, Document, XmlRejected, label, load_xml
 from .deploy_messages import DeployRejected, Report
 from .evaluator import Evaluator, ExpressionError
@@ -245,7 +245,7 @@ def compile_table(filename: str, source: str | bytes, evaluator: Evaluator) -> D
             parser.add_dmn_xml(doc.root, filename=filename)
             return parser.get_engine(decision.get("id", ""), decision)
 
-        engine = guard_parse(report, [doc], doc, decision, parse)
+        engine = guarded_parse(report, [doc], doc, decision, parse)
     if report or engine is None:
         raise DeployRejected(report.problems)
     table = engine.decision_table
