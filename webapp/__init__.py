@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .appraisal import bp as appraisal_bp
     from .cases import bp as cases_bp
+    from .editor import bp as editor_bp
     from .kpi import bp as kpi_bp
     from .people import bp as people_bp
     from .records import bp as records_bp
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(people_bp)
     app.register_blueprint(worklog_bp)
     app.register_blueprint(kpi_bp)
+    app.register_blueprint(editor_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
 

@@ -48,6 +48,21 @@ def _page(status: int, detail: str):
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
+def deploy_problems(exc: DeployRejected) -> list[dict]:
+    """Each reason a deployment was refused, with its message in the caller's language."""
+    zh = current_locale().startswith("zh")
+    return [
+        {
+            "file": p.file,
+            "element_id": p.element_id,
+            "element_name": p.element_name,
+            "line": p.line,
+            "message": p.message_zh if zh else p.message,
+        }
+        for p in exc.problems
+    ]
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def _engine_error(exc: EngineError):
@@ -64,17 +79,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DeployRejected)
     def _deploy_rejected(exc: DeployRejected):
         db.session.rollback()
-        zh = current_locale().startswith("zh")
-        items = [
-            {
-                "file": p.file,
-                "element_id": p.element_id,
-                "element_name": p.element_name,
-                "line": p.line,
-                "message": p.message_zh if zh else p.message,
-            }
-            for p in exc.problems
-        ]
+        items = deploy_problems(exc)
         detail = _("The files were not deployed: %(n)d problem(s) to fix.", n=len(items))
         if wants_json():
             return problem(422, detail, errors={"files": items}, type_="invalid_diagram")

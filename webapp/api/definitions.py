@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from flask import abort, jsonify, request
+from werkzeug.datastructures import FileStorage
 
 from engine.decisions import latest_decision, latest_decisions
-from engine.definitions import get_latest_or_404, latest_definitions
+from engine.definitions import Deployed, get_latest_or_404, latest_definitions
 from engine.errors import NotFound
+from engine.runtime import Actor
 from workflows import permissions
 from workflows.runtime import get_engine
 
@@ -18,6 +20,17 @@ from .common import actor, api_login_required, commit
 from .schemas import decision_schema, decision_source_schema, definition_schema
 
 MAX_FILES = 50
+
+
+def deploy_uploads(uploads: list[FileStorage], caller: Actor) -> list[Deployed]:
+    """Deploy uploaded .bpmn/.dmn/.form files for a process owner; the caller commits.
+
+    400 for no file or too many; raises DeployRejected when the set cannot be deployed."""
+    permissions.require_deploy(caller)
+    if not uploads or len(uploads) > MAX_FILES:
+        abort(400)
+    files = {PurePath(u.filename or "upload").name: u.read() for u in uploads}
+    return get_engine().deploy(db.session, files, caller)
 
 
 def _definition_json(definition, caller) -> dict:
@@ -49,12 +62,7 @@ def get_definition(key: str):
 @api_login_required
 def deploy_definitions():
     caller = actor()
-    permissions.require_deploy(caller)
-    uploads = request.files.getlist("files")
-    if not uploads or len(uploads) > MAX_FILES:
-        abort(400)
-    files = {PurePath(u.filename or "upload").name: u.read() for u in uploads}
-    deployed = get_engine().deploy(db.session, files, caller)
+    deployed = deploy_uploads(request.files.getlist("files"), caller)
     commit()
     processes = [
         {**_definition_json(d.definition, caller), "created": d.created}

@@ -14,7 +14,14 @@ const dev = watch || process.argv.includes('--dev');
 
 const options = {
   absWorkingDir: here,
-  entryPoints: { app: 'src/app.js', viewer: 'src/viewer.js' },
+  entryPoints: {
+    app: 'src/app.js',
+    viewer: 'src/viewer.js',
+    // one bundle per editor page, so pages that only show diagrams stay light
+    modeler: 'src/modeler.js',
+    'dmn-editor': 'src/dmn-editor.js',
+    'form-editor': 'src/form-editor.js',
+  },
   outdir,
   bundle: true,
   format: 'iife',
@@ -25,6 +32,9 @@ const options = {
   // bundles; url() paths stay relative, so they resolve under /static/dist/.
   loader: { '.eot': 'file', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file' },
   assetNames: 'fonts/[name]-[hash]',
+  // One preact for every bundle: form-js-editor pins an older copy of its own, and hooks
+  // break when its components and the properties panel's run on different copies.
+  alias: { preact: resolve(here, 'node_modules/preact') },
   define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production') },
   logLevel: 'info',
 };
