@@ -147,3 +147,99 @@ def test_the_table_and_form_editors_open_the_stored_file(log_in, path):
     else:
         expect(owner.locator(".fjs-editor-container")).to_be_visible()
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    "lang, texts",
+    [
+        (
+            "zh_CN",
+            {
+                "html": "zh-CN",
+                "palette": "创建开始事件",
+                "header": "用户任务",
+                "groups": ["常规", "文档", "用户分配", "表单", "扩展属性"],
+                "labels": ["名称", "处理人", "候选组", "表单键"],
+                "change": "更改元素",
+                "service_task": "服务任务",
+                "create": "新建",
+            },
+        ),
+        (
+            "en",
+            {
+                "html": "en",
+                "palette": "Create start event",
+                "header": "User Task",
+                "groups": ["General", "Documentation", "User assignment", "Forms"],
+                "labels": ["Name", "Assignee", "Candidate groups", "Form key"],
+                "change": "Change element",
+                "service_task": "Service task",
+                "create": "Create",
+            },
+        ),
+    ],
+)
+def test_the_process_editor_speaks_the_page_language(log_in, lang, texts):
+    """bpmn-js and its properties panel show their own texts in the page's language."""
+    owner = log_in("owner")
+    errors = watch_errors(owner)
+    open_editor(owner, f"/definitions/processes/new?key={KEY}_lang&lang={lang}")
+    expect(owner.locator("html")).to_have_attribute("lang", texts["html"])
+
+    palette = owner.locator('.djs-palette [data-action="create.start-event"]')
+    expect(palette).to_have_attribute("aria-label", texts["palette"])
+
+    # the task with a form key, so the Forms group shows the form key entry
+    modeler(
+        owner,
+        f"""m => {{ const task = m.get('elementRegistry').get('{TASK}');
+              m.get('modeling').updateProperties(task, {{'camunda:formKey': 'verify_defect'}});
+              m.get('selection').select(task); }}""",
+    )
+    panel = owner.get_by_test_id("editor-panel")
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text(texts["header"])
+    groups = panel.locator(".bio-properties-panel-group-header-title")
+    for group in texts["groups"]:
+        expect(groups.filter(has_text=re.compile(f"^{re.escape(group)}$"))).to_have_count(1)
+    for group in ("general", "CamundaPlatform__UserAssignment", "CamundaPlatform__Form"):
+        header = panel.locator(
+            f'[data-group-id="group-{group}"] .bio-properties-panel-group-header'
+        )
+        if "open" not in (header.get_attribute("class") or "").split():
+            header.click()
+    # the list groups' own button (@bpmn-io/properties-panel)
+    add = panel.locator(
+        '[data-group-id="group-CamundaPlatform__ExtensionProperties"] .bio-properties-panel-add-entry'
+    )
+    expect(add).to_have_text(texts["create"])
+    labels = panel.locator(".bio-properties-panel-label")
+    for label in texts["labels"]:
+        expect(labels.filter(has_text=re.compile(f"^{re.escape(label)}$")).first).to_be_visible()
+
+    # the context pad and its replace menu
+    change = owner.locator('.djs-context-pad .entry[data-action="replace"]')
+    expect(change).to_have_attribute("title", texts["change"])
+    change.click()
+    entry = owner.locator('.djs-popup [data-id="replace-with-service-task"]')
+    expect(entry).to_have_text(texts["service_task"])
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "lang, texts",
+    [
+        ("zh_CN", {"hit_policy": "命中策略：", "when": "当", "then": "则", "drd": "查看 DRD"}),
+        ("en", {"hit_policy": "Hit policy:", "when": "When", "then": "Then", "drd": "View DRD"}),
+    ],
+)
+def test_the_table_editor_speaks_the_page_language(log_in, lang, texts):
+    owner = log_in("owner")
+    errors = watch_errors(owner)
+    open_editor(owner, f"/definitions/decisions/route_request/edit?lang={lang}")
+    table = owner.get_by_test_id("editor-canvas")
+    expect(table.locator(".hit-policy .dms-label")).to_have_text(texts["hit_policy"])
+    expect(table.locator("th.input-cell .clause").first).to_have_text(texts["when"])
+    expect(table.locator("th.output-cell .clause").first).to_have_text(texts["then"])
+    expect(table.locator(".view-drd-button")).to_have_text(texts["drd"])
+    assert errors == []

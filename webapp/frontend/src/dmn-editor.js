@@ -3,10 +3,13 @@
 import './dmn-editor.css';
 import DmnModeler from 'dmn-js/lib/Modeler';
 import { readJson, setUpDeploy, showLoadError } from './deploy.js';
+import { dmnTranslateOptions } from './editor-i18n.js';
 
 async function open(root) {
   const modeler = new DmnModeler({
     container: root.querySelector('[data-testid="editor-canvas"]'),
+    // the table, its hit policy and menus in the page's language
+    ...dmnTranslateOptions(),
   });
   window.aftersalesDmnModeler = modeler;
   try {

@@ -1,4 +1,6 @@
 // The form editor: form-js editor loaded with the stored form, deployed as <key>.form.
+// form-js-editor 1.23 has no translate hook (its palette and properties texts are fixed
+// English), so unlike the process and decision editors it stays in English.
 import './form-editor.css';
 import { FormEditor } from '@bpmn-io/form-js-editor';
 import { readJson, setUpDeploy, showLoadError } from './deploy.js';

@@ -11,6 +11,7 @@ import {
 import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 import { readJson, setUpDeploy, showLoadError } from './deploy.js';
+import { bpmnTranslateModules } from './editor-i18n.js';
 
 const MARKER = 'deploy-problem';
 
@@ -23,6 +24,8 @@ async function open(root) {
       BpmnPropertiesProviderModule,
       CamundaPlatformPropertiesProviderModule,
       CamundaBehaviorsModule,
+      // palette, context pad, replace menu and properties panel in the page's language
+      ...bpmnTranslateModules(),
     ],
     moddleExtensions: { camunda: camundaModdle },
   });
