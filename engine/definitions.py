@@ -85,7 +85,7 @@ def deploy(
         checksum = hashlib.sha256(source.encode()).hexdigest()
         if stored_forms.get(key) == source:
             continue
-        earlier = _same_version(session, FormRecord, key, checksum, True)
+        earlier = _same_version(session, FormRecord, key, checksum)
         if earlier is not None:
             if keep_edits:
                 continue  # deployed before and changed since: the newer form stays
@@ -139,8 +139,8 @@ def _store_process(
     latest = latest_definition(session, process.key)
     if latest is not None and latest.checksum == checksum:
         return Deployed(latest, created=False)
-    earlier = _same_version(session, ProcessDefinition, process.key, checksum, keep_edits)
-    if earlier is not None:
+    earlier = keep_edits and _same_version(session, ProcessDefinition, process.key, checksum)
+    if earlier:
         return Deployed(earlier, created=False)
     definition = ProcessDefinition(
         key=process.key,
@@ -163,10 +163,8 @@ def _store_process(
     return Deployed(definition, created=True)
 
 
-def _same_version(session: Session, model, key: str, checksum: str, wanted: bool):
-    """The newest earlier version of `key` with this checksum, when asked for."""
-    if not wanted:
-        return None
+def _same_version(session: Session, model, key: str, checksum: str):
+    """The newest stored version of `key` with this checksum, if any."""
     return session.scalars(
         select(model)
         .where(model.key == key, model.checksum == checksum)
@@ -182,8 +180,8 @@ def _store_decision(
     latest = latest_decision(session, decision.key)
     if latest is not None and latest.checksum == checksum:
         return Deployed(latest, created=False, kind="decision")
-    earlier = _same_version(session, DecisionDefinition, decision.key, checksum, keep_edits)
-    if earlier is not None:
+    earlier = keep_edits and _same_version(session, DecisionDefinition, decision.key, checksum)
+    if earlier:
         return Deployed(earlier, created=False, kind="decision")
     definition = DecisionDefinition(
         key=decision.key,

@@ -449,12 +449,7 @@ def export_annual(year: int, fmt: str):
 # -- settings -------------------------------------------------------------------------------------
 def _settings_page(status: int = 200, *, weights=None, bands=None, errors=None):
     current = queries.current_settings(db.session)
-    try:
-        table, _table = grades.current_table(db.session)
-    except Conflict:  # nothing deployed yet: the weights can still be kept
-        table, bounds = None, {}
-    else:
-        bounds = grades.lower_bounds(db.session, table.id)
+    table, bounds = grades.deployed_bands(db.session)
     people = [current.updated_by] + ([table.deployed_by] if table else [])
     return render_template(
         "appraisal/settings.html",

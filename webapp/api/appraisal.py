@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.errors import Conflict, NotFound
+from engine.errors import NotFound
 from workflows import jobs, permissions
 from workflows.appraisal import bulk, grades, operations, queries, sheet
 from workflows.appraisal.models import Appraisal, AppraisalCycle
@@ -359,14 +359,11 @@ def get_settings():
 def _settings_json() -> dict:
     """The weights, and the grade table's current version with each grade's lowest score."""
     settings = queries.current_settings(db.session)
-    try:
-        table, _table = grades.current_table(db.session)
-    except Conflict:
-        table = None
+    table, bounds = grades.deployed_bands(db.session)
     return settings_schema.dump(
         {
             "weights": settings.weights,
-            "bands": grades.lower_bounds(db.session, table.id) if table else {},
+            "bands": bounds,
             "grade_table": table,
             "updated_by": settings.updated_by,
             "updated_at": settings.updated_at,

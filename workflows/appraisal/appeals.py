@@ -15,17 +15,17 @@ from engine.runtime import Actor
 
 from ..notifications.operations import notify
 from ..org.queries import superior, user_by_name
-from ..records.warranty import department_zone
 from . import grades, scoring
 from .models import APPEAL_OUTCOMES, Appeal, Appraisal, ScoreRevision
 from .operations import invalid
+from .window import shown_deadline
 
 
 def _window_closed(appraisal: Appraisal) -> tuple[str, str]:
     until = appraisal.appeal_until
     if until is None:
         return ("The time to appeal this result has not begun.", "该结果的申诉期尚未开始。")
-    shown = until.astimezone(department_zone()).strftime("%Y-%m-%d %H:%M")
+    shown = shown_deadline(until)
     return (
         f"The time to appeal this result ended at {shown}.",
         f"该结果的申诉期已于 {shown} 结束。",

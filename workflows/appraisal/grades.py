@@ -134,6 +134,18 @@ def current_table(session: Session) -> tuple[DecisionDefinition, DecisionTable]:
     return found
 
 
+def deployed_bands(
+    session: Session,
+) -> tuple[DecisionDefinition | None, dict[str, Decimal | None]]:
+    """The current grade table's version and each grade's lowest score; (None, {}) while no
+    table is deployed (the weights can still be kept)."""
+    try:
+        definition, _ = current_table(session)
+    except Conflict:
+        return None, {}
+    return definition, lower_bounds(session, definition.id)
+
+
 def table(session: Session, definition_id: int) -> DecisionTable:
     from workflows.runtime import get_engine
 

@@ -57,10 +57,15 @@ def on_instance_saved(
             open_window(session, cycle, due)
 
 
+def shown_deadline(until: datetime) -> str:
+    """The window's end as people read it in a message: the department's local minute."""
+    return until.astimezone(department_zone()).strftime("%Y-%m-%d %H:%M")
+
+
 def open_window(session: Session, cycle: AppraisalCycle, until: datetime) -> None:
     """Appeals are open until `until`; tell each person rated their result is out."""
     cycle.appeals_until = until
-    shown = until.astimezone(department_zone()).strftime("%Y-%m-%d %H:%M")
+    shown = shown_deadline(until)
     for appraisal in queries.cycle_appraisals(session, cycle.id):
         notify(
             session,

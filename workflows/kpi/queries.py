@@ -191,7 +191,13 @@ def department_kpis(session: Session, period: Period, *, with_grades: bool = Fal
 def promises(session: Session, period: Period) -> list[Promise]:
     """Clocks stopped in the period at their milestone: kept or broken; overdue ones now."""
     found = []
-    now = utcnow()
+    overdue = dict(
+        session.execute(
+            select(SlaClockRecord.kind, func.count())
+            .where(SlaClockRecord.due_at < utcnow())
+            .group_by(SlaClockRecord.kind)
+        ).all()
+    )
     for kind, milestone in MILESTONES.items():
         stopped = session.scalars(
             select(SlaClockRecord)
@@ -203,12 +209,7 @@ def promises(session: Session, period: Period) -> list[Promise]:
             )
         ).all()
         broken = sum(1 for record in stopped if missed(record))
-        overdue = session.scalar(
-            select(func.count())
-            .select_from(SlaClockRecord)
-            .where(SlaClockRecord.kind == kind, SlaClockRecord.due_at < now)
-        )
-        found.append(Promise(kind, len(stopped) - broken, broken, overdue or 0))
+        found.append(Promise(kind, len(stopped) - broken, broken, overdue.get(kind, 0)))
     return found
 
 
